@@ -1,0 +1,34 @@
+package io.archiver.core.record;
+
+import java.util.List;
+
+/**
+ * The records read from one body, in order: the valid ones, and the refused ones with their raw JSON
+ * (so that a consumer can dead-letter exactly what it received).
+ */
+public record ParsedBatch(List<ArchiveRecord> records, List<Rejected> rejected) {
+
+    /** A record that failed validation: its position, its JSON text, and every reason. */
+    public record Rejected(int index, String json, List<FieldError> errors) {
+        public String reason() {
+            return String.join("; ", errors.stream().map(FieldError::toString).toList());
+        }
+    }
+
+    public ParsedBatch {
+        records = List.copyOf(records);
+        rejected = List.copyOf(rejected);
+    }
+
+    public boolean allValid() {
+        return rejected.isEmpty();
+    }
+
+    public int size() {
+        return records.size() + rejected.size();
+    }
+
+    public List<FieldError> errors() {
+        return rejected.stream().flatMap(r -> r.errors().stream()).toList();
+    }
+}
