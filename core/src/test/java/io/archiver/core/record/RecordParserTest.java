@@ -1,0 +1,168 @@
+package io.archiver.core.record;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RecordParserTest {
+
+    private static final Instant NOW = Instant.parse("2026-11-24T12:00:00Z");
+    private final RecordParser parser = new RecordParser();
+
+    static String record(String extra) {
+        return "{\"id\":\"r-1\",\"conversationId\":\"conv-1\",\"sentAt\":\"2026-11-24T10:15:30.123Z\","
+                + "\"from\":\"sip:alice@Contoso.COM\",\"to\":[\"sip:bob@contoso.com\"],\"body\":\"hello\"" + extra + "}";
+    }
+
+    private ParsedBatch json(String text) throws MalformedBodyException {
+        return parser.parseJson(text.getBytes(StandardCharsets.UTF_8), NOW);
+    }
+
+    private List<FieldError> errorsOf(String text) throws MalformedBodyException {
+        ParsedBatch batch = json(text);
+        assertThat(batch.records()).isEmpty();
+        return batch.errors();
+    }
+
+    @Test
+    void validRecordIsNormalisedWithDefaults() throws Exception {
+        ParsedBatch batch = json(record(""));
+        assertThat(batch.allValid()).isTrue();
+        ArchiveRecord r = batch.records().get(0);
+        assertThat(r.kind()).isEqualTo(Kind.MESSAGE);
+        assertThat(r.contentType()).isEqualTo("text/plain");
+        assertThat(r.from()).isEqualTo("sip:alice@contoso.com");
+        assertThat(r.external()).isFalse();
+        assertThat(r.sentAt()).isEqualTo(Instant.parse("2026-11-24T10:15:30.123Z"));
+    }
+
+    @Test
+    void offsetsAreConvertedAndNanosTruncatedToMicros() throws Exception {
+        ArchiveRecord r = json(record("").replace("2026-11-24T10:15:30.123Z", "2026-11-24T11:15:30.123456789+01:00")).records().get(0);
+        assertThat(r.sentAt()).isEqualTo(Instant.parse("2026-11-24T10:15:30.123456Z"));
+    }
+
+    @Test
+    void arrayAndNdjsonGiveIndexedErrors() throws Exception {
+        ParsedBatch batch = json("[" + record("") + "," + record(",\"kind\":\"shout\"") + "]");
+        assertThat(batch.records()).hasSize(1);
+        assertThat(batch.errors()).containsExactly(new FieldError(1, "kind",
+                "must be one of message, conference-message, session-start, session-end, join, leave"));
+
+        byte[] ndjson = (record("") + "\n\n" + record(",\"external\":\"yes\"") + "\n").getBytes(StandardCharsets.UTF_8);
+        ParsedBatch lines = parser.parseNdjson(ndjson, NOW);
+        assertThat(lines.size()).isEqualTo(2);
+        assertThat(lines.errors()).extracting(FieldError::index, FieldError::field).containsExactly(org.assertj.core.groups.Tuple.tuple(1, "external"));
+    }
+
+    @Test
+    void unknownFieldIsRefused() throws Exception {
+        assertThat(errorsOf(record(",\"subject\":\"x\""))).extracting(FieldError::field).containsExactly("subject");
+    }
+
+    @Test
+    void requiredFieldsAreNamed() throws Exception {
+        assertThat(errorsOf("{\"kind\":\"message\"}")).extracting(FieldError::field)
+                .containsExactlyInAnyOrder("id", "conversationId", "sentAt", "from", "to", "body");
+    }
+
+    @Test
+    void idRules() throws Exception {
+        assertThat(errorsOf(record("").replace("\"r-1\"", "\"has space\""))).extracting(FieldError::field).containsExactly("id");
+        assertThat(errorsOf(record("").replace("\"r-1\"", "\"" + "a".repeat(129) + "\""))).extracting(FieldError::field).containsExactly("id");
+        assertThat(json(record("").replace("\"r-1\"", "\"A.b_c:d@e-" + "f".repeat(118) + "\"")).allValid()).isTrue();
+    }
+
+    @Test
+    void conversationIdRules() throws Exception {
+        assertThat(errorsOf(record("").replace("\"conv-1\"", "\"a\\u0007b\""))).extracting(FieldError::reason)
+                .containsExactly("must not contain control characters");
+        assertThat(errorsOf(record("").replace("\"conv-1\"", "\"" + "c".repeat(257) + "\""))).extracting(FieldError::field)
+                .containsExactly("conversationId");
+        assertThat(json(record("").replace("\"conv-1\"", "\"sip:conf@contoso.com;gruu;opaque=app:conf:focus:id:ABC\"")).allValid()).isTrue();
+    }
+
+    @Test
+    void sentAtRules() throws Exception {
+        assertThat(errorsOf(record("").replace("2026-11-24T10:15:30.123Z", "2026-11-24 10:15:30"))).extracting(FieldError::field).containsExactly("sentAt");
+        assertThat(errorsOf(record("").replace("2026-11-24T10:15:30.123Z", "2026-11-24T10:15:30"))).extracting(FieldError::field).containsExactly("sentAt");
+        assertThat(errorsOf(record("").replace("2026-11-24T10:15:30.123Z", "2026-02-30T10:15:30Z"))).extracting(FieldError::field).containsExactly("sentAt");
+        assertThat(errorsOf(record("").replace("2026-11-24T10:15:30.123Z", "2026-11-24T12:05:01Z"))).extracting(FieldError::reason)
+                .containsExactly("is more than 5 minutes in the future");
+        assertThat(json(record("").replace("2026-11-24T10:15:30.123Z", "2026-11-24T12:05:00Z")).allValid()).isTrue();
+    }
+
+    @Test
+    void sipUriRulesAndDomainFolding() throws Exception {
+        assertThat(errorsOf(record("").replace("sip:alice@Contoso.COM", "alice@contoso.com"))).extracting(FieldError::field).containsExactly("from");
+        assertThat(errorsOf(record("").replace("[\"sip:bob@contoso.com\"]", "[\"sip:bob@contoso.com\",\"sip:@x\"]")))
+                .extracting(FieldError::field).containsExactly("to[1]");
+        ArchiveRecord r = json(record("").replace("[\"sip:bob@contoso.com\"]", "[\"SIP:Bob@FABRIKAM.com\"]")).records().get(0);
+        assertThat(r.to()).containsExactly("sip:Bob@fabrikam.com");
+    }
+
+    @Test
+    void recipientsRules() throws Exception {
+        assertThat(errorsOf(record("").replace("[\"sip:bob@contoso.com\"]", "[]"))).extracting(FieldError::field).containsExactly("to");
+        assertThat(errorsOf(record("").replace("[\"sip:bob@contoso.com\"]", "\"sip:bob@contoso.com\""))).extracting(FieldError::field).containsExactly("to");
+        StringBuilder many = new StringBuilder("[");
+        for (int i = 0; i < 1001; i++) {
+            many.append(i == 0 ? "" : ",").append("\"sip:u").append(i).append("@contoso.com\"");
+        }
+        assertThat(errorsOf(record("").replace("[\"sip:bob@contoso.com\"]", many + "]"))).extracting(FieldError::field).containsExactly("to");
+        ParsedBatch session = json("{\"id\":\"s1\",\"conversationId\":\"c\",\"kind\":\"session-start\",\"sentAt\":\"2026-11-24T10:00:00Z\","
+                + "\"from\":\"sip:a@b.com\",\"to\":[]}");
+        assertThat(session.allValid()).isTrue();
+        assertThat(session.records().get(0).body()).isNull();
+    }
+
+    @Test
+    void bodyRules() throws Exception {
+        assertThat(errorsOf(record("").replace("\"hello\"", "\"a\\u0000b\""))).extracting(FieldError::reason).containsExactly("must not contain NUL (\\u0000)");
+        assertThat(errorsOf(record("").replace("\"hello\"", "\"" + "é".repeat(32769) + "\""))).extracting(FieldError::field).containsExactly("body");
+        assertThat(json(record("").replace("\"hello\"", "\"" + "x".repeat(65536) + "\"")).allValid()).isTrue();
+        assertThat(errorsOf(record("").replace("\"hello\"", "\"\\ud800\""))).extracting(FieldError::field).containsExactly("body");
+        assertThat(errorsOf(record("").replace("\"hello\"", "null"))).extracting(FieldError::reason).containsExactly("is required");
+    }
+
+    @Test
+    void typesAreStrict() throws Exception {
+        assertThat(errorsOf(record(",\"external\":1"))).extracting(FieldError::field).containsExactly("external");
+        assertThat(errorsOf(record(",\"contentType\":\"application/pdf\""))).extracting(FieldError::field).containsExactly("contentType");
+        assertThat(errorsOf(record("").replace("\"r-1\"", "42"))).extracting(FieldError::reason).containsExactly("must be a string");
+        assertThat(json(record(",\"contentType\":\"text/html\",\"external\":true,\"kind\":\"conference-message\"")).allValid()).isTrue();
+    }
+
+    @Test
+    void malformedBodies() {
+        assertThatThrownBy(() -> json("{\"id\":")).isInstanceOf(MalformedBodyException.class).hasMessageContaining("not valid JSON");
+        assertThatThrownBy(() -> json("42")).isInstanceOf(MalformedBodyException.class).hasMessageContaining("record object");
+        assertThatThrownBy(() -> json(record("") + record(""))).isInstanceOf(MalformedBodyException.class).hasMessageContaining("after the JSON value");
+        assertThatThrownBy(() -> json(record(",\"id\":\"again\""))).isInstanceOf(MalformedBodyException.class).hasMessageContaining("Duplicate field");
+        byte[] badUtf8 = record("").replace("hello", "h\u00e9llo").getBytes(StandardCharsets.ISO_8859_1);
+        assertThatThrownBy(() -> parser.parseJson(badUtf8, NOW)).isInstanceOf(MalformedBodyException.class).hasMessageContaining("UTF-8");
+        assertThatThrownBy(() -> parser.parseNdjson((record("") + "\n[1]\n").getBytes(StandardCharsets.UTF_8), NOW))
+                .isInstanceOf(MalformedBodyException.class).hasMessage("line 2 is not a JSON object");
+    }
+
+    @Test
+    void sequenceReadsSingleAndBatchedMessagesAndRoundTripsNdjson() throws Exception {
+        ParsedBatch original = json("[" + record("") + "," + record(",\"kind\":\"conference-message\"").replace("r-1", "r-2") + "]");
+        byte[] ndjson = RecordJson.toNdjson(original.records());
+        ParsedBatch back = parser.parseSequence(ndjson, NOW);
+        assertThat(back.records()).isEqualTo(original.records());
+        assertThat(parser.parseSequence(("  " + record("") + " [" + record("") + "]").getBytes(StandardCharsets.UTF_8), NOW).size()).isEqualTo(2);
+    }
+
+    @Test
+    void contentHashDependsOnContentOnly() throws Exception {
+        ArchiveRecord a = json(record("")).records().get(0);
+        ArchiveRecord same = json(record("").replace("Contoso.COM", "contoso.com")).records().get(0);
+        ArchiveRecord other = json(record("").replace("hello", "hello!")).records().get(0);
+        assertThat(a.contentHash()).hasSize(32).isEqualTo(same.contentHash()).isNotEqualTo(other.contentHash());
+    }
+}
