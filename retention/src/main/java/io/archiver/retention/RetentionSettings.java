@@ -1,0 +1,28 @@
+package io.archiver.retention;
+
+import io.archiver.core.config.Config;
+import io.archiver.core.config.ConfigException;
+
+/**
+ * The retention keys of contract section 6, read and checked once (the analogue of OCS
+ * {@code Set-CsArchivingConfiguration}: EnablePurging, KeepArchivingDataForDays 1-2562, PurgeHourOfDay,
+ * PurgeExportedArchivesOnly). {@code retention.cron} wins over {@code retention.hourOfDay}.
+ */
+public record RetentionSettings(boolean enabled, int days, String cron, boolean exportedOnly) {
+
+    public static final int DEFAULT_DAYS = 60;
+    public static final int MAX_DAYS = 2562;
+    public static final int DEFAULT_HOUR = 2;
+
+    public static RetentionSettings from(Config config) {
+        boolean enabled = config.bool("retention.enabled", true);
+        int days = config.integer("retention.days", DEFAULT_DAYS, 1, MAX_DAYS);
+        int hour = config.integer("retention.hourOfDay", DEFAULT_HOUR, 0, 23);
+        String cron = config.string("retention.cron", "0 0 " + hour + " * * ?");
+        if (!org.quartz.CronExpression.isValidExpression(cron)) {
+            throw new ConfigException("setting retention.cron = '" + cron
+                    + "' is not a valid Quartz cron expression (seconds minutes hours day-of-month month day-of-week), e.g. 0 0 2 * * ?");
+        }
+        return new RetentionSettings(enabled, days, cron, config.bool("retention.exportedOnly", false));
+    }
+}
