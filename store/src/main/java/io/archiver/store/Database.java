@@ -1,0 +1,46 @@
+package io.archiver.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.archiver.core.config.Config;
+import java.time.Duration;
+
+/**
+ * Opens the connection pool to the archive database. One place decides the pool settings so that
+ * every role (node, CLI commands, lab) talks to PostgreSQL the same way: short connection timeouts so
+ * an unreachable database is noticed and retried rather than waited on, and the password taken from
+ * {@link Config#secret(String)} and never logged.
+ *
+ * <p>Keys: {@code db.url} (required), {@code db.user}, {@code db.password} (or {@code db.passwordFile},
+ * or {@code ARCHIVER_DB_PASSWORD}), {@code db.poolSize} (default 4), {@code db.connectionTimeout}
+ * (default 5s).
+ */
+public final class Database {
+
+    public static final int DEFAULT_POOL_SIZE = 4;
+    public static final Duration DEFAULT_CONNECTION_TIMEOUT = Duration.ofSeconds(5);
+
+    private Database() {
+    }
+
+    public static HikariDataSource open(Config config, String poolName) {
+        String url = config.required("db.url");
+        if (!url.startsWith("jdbc:postgresql:")) {
+            throw new IllegalArgumentException("db.url must be a PostgreSQL JDBC URL (jdbc:postgresql://host:port/database), not " + url);
+        }
+        HikariConfig hikari = new HikariConfig();
+        hikari.setPoolName(poolName);
+        hikari.setJdbcUrl(url);
+        config.find("db.user").filter(u -> !u.isEmpty()).ifPresent(hikari::setUsername);
+        config.secret("db.password").ifPresent(hikari::setPassword);
+        hikari.setMaximumPoolSize(config.integer("db.poolSize", DEFAULT_POOL_SIZE, 1, 1000));
+        hikari.setMinimumIdle(1);
+        hikari.setConnectionTimeout(Math.max(250, config.duration("db.connectionTimeout", DEFAULT_CONNECTION_TIMEOUT).toMillis()));
+        hikari.setValidationTimeout(2_000);
+        // Start even when the database is down: the node keeps its broker running and retries.
+        hikari.setInitializationFailTimeout(-1);
+        hikari.setAutoCommit(true);
+        hikari.addDataSourceProperty("ApplicationName", "archiver-" + poolName);
+        return new HikariDataSource(hikari);
+    }
+}

@@ -1,0 +1,179 @@
+package io.archiver.store;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.archiver.core.config.Config;
+import io.archiver.core.http.Health;
+import io.archiver.core.http.HttpServer;
+import io.archiver.core.metrics.Metrics;
+import io.javalin.Javalin;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.InetAddress;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One archive node ({@code ./archiver node}): the database pool (migrated on start), the archive
+ * broker the front-ends forward to, the consumer that drains it into PostgreSQL, and the HTTP
+ * listener with health and metrics. Started in that order and closed in reverse, so the consumer
+ * never writes to a closed pool nor acknowledges to a stopped broker. Killing the process at any
+ * moment is safe as well: unacknowledged messages are redelivered and written idempotently.
+ *
+ * <p>Keys: those of {@link Database}, {@link ArchiveBroker} and {@link ArchivingConsumer}, plus
+ * {@code node.name} (host name; the metrics' instance tag), {@code http.host} (127.0.0.1) and
+ * {@code http.port} (8081; 0 picks a free port).
+ */
+public final class NodeService implements AutoCloseable {
+
+    public static final String DEFAULT_HTTP_HOST = "127.0.0.1";
+    public static final int DEFAULT_HTTP_PORT = 8081;
+
+    private static final Logger log = LoggerFactory.getLogger(NodeService.class);
+
+    /** Lets a caller add HTTP routes that need the node's pool, metrics or broker. */
+    @FunctionalInterface
+    public interface Routes {
+        void register(Javalin app, NodeService node);
+    }
+
+    private final String name;
+    private final PrometheusMeterRegistry metrics;
+    private HikariDataSource dataSource;
+    private ArchiveBroker broker;
+    private ArchivingConsumer consumer;
+    private HttpServer http;
+    private volatile boolean closed;
+
+    private NodeService(String name, PrometheusMeterRegistry metrics) {
+        this.name = name;
+        this.metrics = metrics;
+    }
+
+    public static NodeService start(Config config) {
+        return start(config, (app, node) -> { });
+    }
+
+    public static NodeService start(Config config, Routes routes) {
+        String name = config.string("node.name", hostName());
+        NodeService node = new NodeService(name, Metrics.newRegistry("node", name));
+        try {
+            node.dataSource = Database.open(config, "node");
+            int writers = config.integer("store.writers", ArchivingConsumer.DEFAULT_WRITERS, 1, 64);
+            if (node.dataSource.getMaximumPoolSize() <= writers) {
+                log.warn("db.poolSize {} leaves no connection beside the {} writer thread(s) (store.writers); "
+                        + "health checks and admin requests will wait", node.dataSource.getMaximumPoolSize(), writers);
+            }
+            Migrations.migrate(node.dataSource);
+            node.broker = ArchiveBroker.start(config);
+            Gauge.builder("archiver.archive.queue.depth", node, NodeService::queueDepth)
+                    .description("messages waiting in the archive broker's queue")
+                    .strongReference(true)
+                    .register(node.metrics);
+            node.consumer = ArchivingConsumer.start(node.broker, new ArchiveWriter(node.dataSource), config, node.metrics);
+            node.http = HttpServer.start(config.string("http.host", DEFAULT_HTTP_HOST),
+                    config.integer("http.port", DEFAULT_HTTP_PORT, 0, 65535), node.metrics, node::readiness,
+                    app -> routes.register(app, node));
+        } catch (RuntimeException e) {
+            node.close();
+            throw e;
+        }
+        log.info("archive node {} started: broker port {}, http port {}", name, node.brokerPort(), node.httpPort());
+        return node;
+    }
+
+    /** Ready when the database answers {@code SELECT 1} and the broker is active. */
+    public Health readiness() {
+        Map<String, Object> checks = new LinkedHashMap<>();
+        boolean database = databaseReachable();
+        boolean brokerActive = broker != null && broker.isActive();
+        checks.put("database", database ? "UP" : "DOWN");
+        checks.put("broker", brokerActive ? "UP" : "DOWN");
+        checks.put("queueDepth", queueDepth());
+        return new Health(database && brokerActive && !closed, checks);
+    }
+
+    private boolean databaseReachable() {
+        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+            statement.setQueryTimeout(2);
+            statement.execute("SELECT 1");
+            return true;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public int httpPort() {
+        return http.port();
+    }
+
+    public int brokerPort() {
+        return broker.port();
+    }
+
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    public ArchiveBroker broker() {
+        return broker;
+    }
+
+    public long queueDepth() {
+        ArchiveBroker b = broker;
+        return b == null || !b.isActive() ? 0 : b.queueDepth();
+    }
+
+    public PrometheusMeterRegistry metrics() {
+        return metrics;
+    }
+
+    /** Consumer (its batch finishes or stays unacknowledged), broker, HTTP, pool. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        List<AutoCloseable> order = new ArrayList<>();
+        if (consumer != null) {
+            order.add(consumer);
+        }
+        if (broker != null) {
+            order.add(broker);
+        }
+        if (http != null) {
+            order.add(http);
+        }
+        if (dataSource != null) {
+            order.add(dataSource);
+        }
+        for (AutoCloseable part : order) {
+            try {
+                part.close();
+            } catch (Exception e) {
+                log.warn("closing {} failed", part.getClass().getSimpleName(), e);
+            }
+        }
+        metrics.close();
+        log.info("archive node {} stopped", name);
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            return "node";
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package io.archiver.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.archiver.core.config.Config;
+import io.archiver.core.config.ConfigException;
+import io.archiver.store.testing.EmbeddedPostgresExtension;
+import io.archiver.store.testing.Sql;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+class MigrationsTest {
+
+    @RegisterExtension
+    static final EmbeddedPostgresExtension PG = new EmbeddedPostgresExtension();
+
+    @Test
+    void createsTheContractSchemaOnceAndIsIdempotent() {
+        try (HikariDataSource db = Database.open(PG.config(PG.createDatabase()), "migrations-test")) {
+            assertThat(Migrations.migrate(db)).isEqualTo(1);
+            assertThat(Migrations.migrate(db)).isZero();
+
+            Map<String, String> columns = new LinkedHashMap<>();
+            Sql.rows(db, "SELECT column_name, data_type, is_nullable FROM information_schema.columns "
+                    + "WHERE table_schema = 'archive' AND table_name = 'messages' ORDER BY ordinal_position")
+                    .forEach(r -> columns.put((String) r.get("column_name"), r.get("data_type") + " " + r.get("is_nullable")));
+            assertThat(columns).containsExactly(
+                    Map.entry("record_id", "text NO"),
+                    Map.entry("conversation_id", "text NO"),
+                    Map.entry("kind", "text NO"),
+                    Map.entry("sent_at", "timestamp with time zone NO"),
+                    Map.entry("sender", "text NO"),
+                    Map.entry("recipients", "ARRAY NO"),
+                    Map.entry("content_type", "text NO"),
+                    Map.entry("body", "text YES"),
+                    Map.entry("external", "boolean NO"),
+                    Map.entry("frontend", "text NO"),
+                    Map.entry("received_at", "timestamp with time zone NO"),
+                    Map.entry("archived_at", "timestamp with time zone NO"),
+                    Map.entry("exported_at", "timestamp with time zone YES"),
+                    Map.entry("content_hash", "bytea NO"));
+
+            List<Object> tables = Sql.rows(db, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'archive' ORDER BY 1")
+                    .stream().map(r -> r.get("table_name")).toList();
+            assertThat(tables).contains("messages", "conflicts", "dead_letters", "audit_log", "purge_runs", "holds", "flyway_schema_history");
+            assertThat(Sql.number(db, "SELECT count(*) FROM pg_indexes WHERE schemaname = 'archive' AND tablename = 'messages'")).isEqualTo(4);
+
+            Sql.execute(db, "INSERT INTO archive.holds (participant, reason) VALUES ('sip:a@example.com', 'case 1')");
+            assertThatThrownBy(() -> Sql.execute(db, "INSERT INTO archive.holds (participant, conversation_id, reason) VALUES ('sip:a@example.com', 'c', 'both')"))
+                    .hasMessageContaining("holds_one_target");
+            assertThatThrownBy(() -> Sql.execute(db, "INSERT INTO archive.holds (reason) VALUES ('neither')"))
+                    .hasMessageContaining("holds_one_target");
+        }
+    }
+
+    @Test
+    void theParticipantIndexServesSenderAndRecipientSearches() {
+        try (HikariDataSource db = Database.open(PG.config(PG.createDatabase()), "plan-test")) {
+            Migrations.migrate(db);
+            Sql.execute(db, "SET enable_seqscan = off");
+            String plan = String.join("\n", Sql.rows(db, "EXPLAIN SELECT record_id FROM archive.messages "
+                    + "WHERE array_prepend(sender, recipients) @> ARRAY['sip:bob@example.com']").stream()
+                    .map(r -> (String) r.get("QUERY PLAN")).toList());
+            assertThat(plan).contains("messages_participants_idx");
+        }
+    }
+
+    @Test
+    void databaseSettingsAreCheckedWithClearMessages() {
+        assertThatThrownBy(() -> Database.open(Config.of(Map.of(), Map.of()), "x"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("db.url").hasMessageContaining("ARCHIVER_DB_URL");
+        assertThatThrownBy(() -> Database.open(Config.of(Map.of("db.url", "jdbc:mysql://h/db"), Map.of()), "x"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("PostgreSQL");
+        Map<String, String> settings = PG.settings("postgres");
+        settings.put("db.password", "s3cret-value");
+        settings.put("db.poolSize", "3");
+        try (HikariDataSource db = Database.open(Config.of(settings, Map.of()), "pw-test")) {
+            assertThat(db.getMaximumPoolSize()).isEqualTo(3);
+            assertThat(db.toString()).doesNotContain("s3cret-value");
+            assertThat(Sql.number(db, "SELECT 1")).isEqualTo(1);
+        }
+    }
+}
