@@ -1,0 +1,245 @@
+package io.archiver.ingest;
+
+import io.archiver.core.spool.InVmIds;
+import io.archiver.core.spool.SpoolFormat;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.activemq.artemis.api.core.QueueConfiguration;
+import org.apache.activemq.artemis.api.core.RoutingType;
+import org.apache.activemq.artemis.core.config.BridgeConfiguration;
+import org.apache.activemq.artemis.core.config.CoreAddressConfiguration;
+import org.apache.activemq.artemis.core.config.TransformerConfiguration;
+import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
+import org.apache.activemq.artemis.core.remoting.server.RemotingService;
+import org.apache.activemq.artemis.core.server.ActiveMQServer;
+import org.apache.activemq.artemis.core.server.ActiveMQServers;
+import org.apache.activemq.artemis.core.server.ComponentConfigurationRoutingType;
+import org.apache.activemq.artemis.core.server.Queue;
+import org.apache.activemq.artemis.core.server.cluster.Bridge;
+import org.apache.activemq.artemis.core.settings.impl.AddressFullMessagePolicy;
+import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
+import org.apache.activemq.artemis.spi.core.remoting.Acceptor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The front-end's local durable spool: an embedded Artemis broker with a synced journal under
+ * {@code spool.dir}, the queue {@code archive.inbound}, and a core bridge that forwards that queue to
+ * {@code archive.records} on the archive broker(s), store-and-forward like the MSMQ queue it replaces.
+ * <p>
+ * Nothing ever leaves the spool except through the bridge: no expiry (messages' own TTLs are ignored),
+ * unlimited delivery attempts, and paging to disk beyond {@link #IN_MEMORY_BYTES} so that a long archive
+ * outage costs disk, not heap. Artemis's own disk limit is off; the front-end enforces {@code spool.maxBytes}
+ * itself (see {@link SpoolCapacity}) so that it can answer 503 instead of blocking senders.
+ */
+public final class SpoolBroker implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(SpoolBroker.class);
+
+    /** The name of the core bridge from {@code archive.inbound} to the archive. */
+    public static final String BRIDGE_NAME = "archive-forwarder";
+    /** How much of the spool queue stays in memory before Artemis pages the rest to disk. */
+    public static final long IN_MEMORY_BYTES = 32L << 20;
+
+    private static final String INTAKE_ACCEPTOR = "intake";
+
+    private final ActiveMQServer server;
+    private final String inVmUrl;
+    private final int amqpPort;
+    private final Path dir;
+
+    private SpoolBroker(ActiveMQServer server, String inVmUrl, int amqpPort, Path dir) {
+        this.server = server;
+        this.inVmUrl = inVmUrl;
+        this.amqpPort = amqpPort;
+        this.dir = dir;
+    }
+
+    /** Starts the broker (recovering whatever the journal in {@code spool.dir} still holds) and its bridge. */
+    public static SpoolBroker start(FrontendSettings settings) {
+        Path dir = settings.spoolDir().toAbsolutePath().normalize();
+        String inVmUrl = "vm://" + InVmIds.next();
+        ConfigurationImpl config = new ConfigurationImpl();
+        config.setName("spool-" + settings.name());
+        config.setPersistenceEnabled(true);
+        config.setJournalDirectory(dir.resolve("journal").toString());
+        config.setBindingsDirectory(dir.resolve("bindings").toString());
+        config.setPagingDirectory(dir.resolve("paging").toString());
+        config.setLargeMessagesDirectory(dir.resolve("large-messages").toString());
+        config.setNodeManagerLockDirectory(dir.resolve("journal").toString());
+        config.setJournalSyncTransactional(true);
+        config.setJournalSyncNonTransactional(true);
+        config.setPersistIDCache(true);
+        config.setSecurityEnabled(false);
+        config.setJMXManagementEnabled(false);
+        config.setCriticalAnalyzer(false);
+        config.setMaxDiskUsage(-1);
+        config.setGracefulShutdownEnabled(false);
+        try {
+            config.addAcceptorConfiguration("in-vm", inVmUrl);
+            if (settings.amqpPort() != 0) {
+                config.addAcceptorConfiguration(INTAKE_ACCEPTOR, "tcp://" + uriHost(settings.amqpHost()) + ":" + settings.amqpPort()
+                        + "?protocols=CORE,AMQP;amqpMinLargeMessageSize=" + SpoolFormat.MIN_LARGE_MESSAGE_BYTES);
+            }
+            List<String> connectors = new ArrayList<>();
+            for (int i = 0; i < settings.archiveBrokers().size(); i++) {
+                String name = "archive-" + i;
+                config.addConnectorConfiguration(name, settings.archiveBrokers().get(i));
+                connectors.add(name);
+            }
+            config.addBridgeConfiguration(bridge(settings, connectors));
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot configure the spool broker: " + e.getMessage(), e);
+        }
+        config.addAddressConfiguration(new CoreAddressConfiguration()
+                .setName(SpoolFormat.INBOUND)
+                .addRoutingType(RoutingType.ANYCAST)
+                .addQueueConfiguration(QueueConfiguration.of(SpoolFormat.INBOUND)
+                        .setAddress(SpoolFormat.INBOUND)
+                        .setRoutingType(RoutingType.ANYCAST)
+                        .setDurable(true)));
+        config.addAddressSetting("#", new AddressSettings()
+                .setAutoCreateAddresses(false)
+                .setAutoCreateQueues(false)
+                .setAutoCreateDeadLetterResources(false)
+                .setAutoCreateExpiryResources(false));
+        config.addAddressSetting(SpoolFormat.INBOUND, new AddressSettings()
+                .setAddressFullMessagePolicy(AddressFullMessagePolicy.PAGE)
+                .setMaxSizeBytes(IN_MEMORY_BYTES)
+                .setMaxDeliveryAttempts(-1)
+                .setNoExpiry(true)
+                .setEnableIngressTimestamp(true)
+                .setAutoCreateAddresses(false)
+                .setAutoCreateQueues(false));
+        config.registerBrokerPlugin(new DurableInboundPlugin());
+
+        ActiveMQServer server = ActiveMQServers.newActiveMQServer(config);
+        try {
+            server.start();
+        } catch (Exception e) {
+            stopQuietly(server);
+            throw new IllegalStateException("cannot start the spool broker in " + dir + ": " + e.getMessage(), e);
+        }
+        if (!server.isActive() || server.locateQueue(SpoolFormat.INBOUND) == null) {
+            stopQuietly(server);
+            throw new IllegalStateException("the spool broker in " + dir + " did not become active (is another front-end using spool.dir?)");
+        }
+        int amqpPort = 0;
+        if (settings.amqpPort() != 0) {
+            Acceptor acceptor = intakeAcceptor(server.getRemotingService());
+            if (acceptor == null || !acceptor.isStarted()) {
+                stopQuietly(server);
+                throw new IllegalStateException("cannot listen for AMQP/core senders on " + settings.amqpHost() + ":" + settings.amqpPort()
+                        + " (amqp.host/amqp.port): is the port in use?");
+            }
+            amqpPort = settings.amqpPort();
+        }
+        log.info("spool broker started in {}: {} message(s) waiting in {}, forwarding to {}", dir,
+                server.locateQueue(SpoolFormat.INBOUND).getMessageCount(), SpoolFormat.INBOUND, settings.archiveBrokers());
+        return new SpoolBroker(server, inVmUrl, amqpPort, dir);
+    }
+
+    /**
+     * The bridge: static connectors in the order of {@code archive.brokers}, no HA, duplicate detection
+     * so a message re-sent after a lost confirmation is dropped by the archive broker, reconnecting
+     * forever with a back-off.
+     */
+    static BridgeConfiguration bridge(FrontendSettings settings, List<String> connectors) {
+        TransformerConfiguration transformer = new TransformerConfiguration(FrontendStampTransformer.class.getName());
+        transformer.getProperties().put(FrontendStampTransformer.FRONTEND_NAME, settings.name());
+        return new BridgeConfiguration(BRIDGE_NAME)
+                .setQueueName(SpoolFormat.INBOUND)
+                .setForwardingAddress(SpoolFormat.ARCHIVE)
+                .setRoutingType(ComponentConfigurationRoutingType.ANYCAST)
+                .setStaticConnectors(connectors)
+                .setHA(false)
+                .setUseDuplicateDetection(true)
+                .setInitialConnectAttempts(-1)
+                .setReconnectAttempts(-1)
+                .setRetryInterval(settings.retryInterval().toMillis())
+                .setRetryIntervalMultiplier(2.0)
+                .setMaxRetryInterval(settings.maxRetryInterval().toMillis())
+                .setClientFailureCheckPeriod(10_000)
+                .setConnectionTTL(20_000)
+                .setMinLargeMessageSize(SpoolFormat.MIN_LARGE_MESSAGE_BYTES)
+                .setTransformerConfiguration(transformer);
+    }
+
+    /** The URL of the in-VM acceptor, for this JVM's own clients (the {@link SpoolWriter}). */
+    public String inVmUrl() {
+        return inVmUrl;
+    }
+
+    /** The AMQP/core acceptor's port, 0 when {@code amqp.port} is 0. */
+    public int amqpPort() {
+        return amqpPort;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public boolean isActive() {
+        return server.isActive();
+    }
+
+    /** Messages waiting in {@code archive.inbound}, those being forwarded included. */
+    public long depth() {
+        Queue queue = inbound();
+        return queue == null ? 0 : queue.getMessageCount();
+    }
+
+    /** The persistent size of what {@code archive.inbound} holds (journal and paged messages). */
+    public long bytes() {
+        Queue queue = inbound();
+        return queue == null ? 0 : Math.max(0, queue.getPersistentSize());
+    }
+
+    /** Whether the bridge holds a live session with an archive broker right now. */
+    public boolean bridgeConnected() {
+        return bridge().map(Bridge::isConnected).orElse(false);
+    }
+
+    Optional<Bridge> bridge() {
+        if (!server.isActive() || server.getClusterManager() == null) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(server.getClusterManager().getBridges().get(BRIDGE_NAME));
+    }
+
+    ActiveMQServer server() {
+        return server;
+    }
+
+    private Queue inbound() {
+        return server.isActive() ? server.locateQueue(SpoolFormat.INBOUND) : null;
+    }
+
+    /** Stops the bridge (unacknowledged forwards go back to the queue) and the broker; the journal stays. */
+    @Override
+    public void close() {
+        try {
+            server.stop();
+        } catch (Exception e) {
+            log.warn("the spool broker in {} did not stop cleanly: {}", dir, e.toString());
+        }
+    }
+
+    private static Acceptor intakeAcceptor(RemotingService remoting) {
+        return remoting.getAcceptor(INTAKE_ACCEPTOR);
+    }
+
+    private static String uriHost(String host) {
+        return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+    }
+
+    private static void stopQuietly(ActiveMQServer server) {
+        try {
+            server.stop();
+        } catch (Exception e) {
+            log.debug("stopping the spool broker after a failed start", e);
+        }
+    }
+}
