@@ -1,0 +1,211 @@
+package io.archiver.app.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.archiver.app.lab.ImTrafficModel;
+import io.archiver.app.lab.LabCluster;
+import io.archiver.app.send.RecordSender;
+import io.archiver.core.record.ArchiveRecord;
+import io.archiver.core.record.RecordJson;
+import io.archiver.store.CopyRows;
+import io.archiver.store.Incoming;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.postgresql.PGConnection;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * The write-path benchmark: N records through the whole path (HTTP -> front-end spool -> core bridge
+ * -> archive broker -> archiving consumer -> PostgreSQL), then, in the same run and database, a raw
+ * {@code COPY} of the same rows into a table with the same columns and indexes. Prints both rates and
+ * their ratio; the ratio is what the README records, as it carries over between machines.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Benchmark the write path against raw COPY of the same rows, in the same run.")
+public final class BenchCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--records", defaultValue = "200000", description = "records to push (default ${DEFAULT-VALUE})")
+    int records;
+
+    @Option(names = "--frontends", defaultValue = "2", description = "front-ends (default ${DEFAULT-VALUE})")
+    int frontends;
+
+    @Option(names = "--senders", defaultValue = "4", description = "concurrent HTTP senders (default ${DEFAULT-VALUE})")
+    int senders;
+
+    @Option(names = "--batch", defaultValue = "1000", description = "records per HTTP request (default ${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(names = "--warmup", defaultValue = "20000", description = "records pushed first and not measured (default ${DEFAULT-VALUE})")
+    int warmup;
+
+    @Option(names = "--data", description = "state directory (default: a new temporary one, removed afterwards)")
+    Path data;
+
+    @Option(names = "--json", description = "print the figures as JSON")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        if (records < 1 || frontends < 1 || senders < 1 || batch < 1 || batch > 1000 || warmup < 0) {
+            throw new ParameterException(spec.commandLine(),
+                    "--records, --frontends and --senders must be positive, --batch from 1 to 1000, --warmup 0 or more");
+        }
+        Path dir = data != null ? data : Files.createTempDirectory("archiver-bench");
+        try (LabCluster lab = LabCluster.start(dir, frontends, Map.of())) {
+            String token = lab.tokens().token("ingest");
+            if (warmup > 0) {
+                log("warming up with " + warmup + " records");
+                push(lab, token, new ImTrafficModel("warm-" + shortId(), 7, 200).next(warmup, Instant.now()));
+            }
+            ImTrafficModel model = new ImTrafficModel("bench-" + shortId(), 42, 200);
+            List<ArchiveRecord> rows = model.next(records, Instant.now());
+            log("pushing " + records + " records through " + frontends + " front-end(s) with " + senders + " senders");
+            Timing pipeline = push(lab, token, rows);
+            long stored = lab.archivedWithPrefix(model.runId() + "-");
+            if (stored != records) {
+                throw new IllegalStateException("benchmark found " + stored + " rows of " + records + " records");
+            }
+            log("copying the same rows into archive.bench_copy");
+            double copySeconds = rawCopy(lab, rows);
+            report(pipeline, copySeconds);
+            return 0;
+        } finally {
+            if (data == null) {
+                deleteTree(dir);
+            }
+        }
+    }
+
+    private record Timing(double acceptedSeconds, double archivedSeconds) {
+    }
+
+    /** Posts the records with the sender pool and waits until the node has archived all of them. */
+    private Timing push(LabCluster lab, String token, List<ArchiveRecord> rows) throws Exception {
+        List<byte[]> bodies = new ArrayList<>();
+        for (int i = 0; i < rows.size(); i += batch) {
+            bodies.add(RecordJson.toNdjson(rows.subList(i, Math.min(rows.size(), i + batch))));
+        }
+        List<RecordSender> targets = lab.frontendUrls().stream().map(u -> new RecordSender(u, token, Duration.ofMinutes(5))).toList();
+        long baseline = lab.archivedByNode();
+        AtomicInteger next = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(senders);
+        long start = System.nanoTime();
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int s = 0; s < senders; s++) {
+                futures.add(pool.submit(() -> {
+                    for (int i = next.getAndIncrement(); i < bodies.size(); i = next.getAndIncrement()) {
+                        targets.get(i % targets.size()).send(bodies.get(i));
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        long accepted = System.nanoTime();
+        long deadline = accepted + Duration.ofMinutes(10).toNanos();
+        while (lab.archivedByNode() - baseline < rows.size()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the archive did not catch up within 10 minutes");
+            }
+            Thread.sleep(10);
+        }
+        long archived = System.nanoTime();
+        return new Timing((accepted - start) / 1e9, (archived - start) / 1e9);
+    }
+
+    /** COPY of the same rows, pre-encoded, into an empty table with the same columns and indexes. */
+    private static double rawCopy(LabCluster lab, List<ArchiveRecord> rows) throws Exception {
+        Instant receivedAt = Instant.now();
+        List<Incoming> incoming = rows.stream().map(r -> new Incoming(r, "bench", receivedAt)).toList();
+        ByteArrayOutputStream encoded = new ByteArrayOutputStream(rows.size() * 400);
+        CopyRows.write(incoming, encoded);
+        byte[] bytes = encoded.toByteArray();
+        try (Connection c = lab.node().dataSource().getConnection(); Statement s = c.createStatement()) {
+            s.execute("DROP TABLE IF EXISTS archive.bench_copy");
+            s.execute("CREATE TABLE archive.bench_copy (LIKE archive.messages INCLUDING ALL)");
+            c.setAutoCommit(false);
+            long start = System.nanoTime();
+            c.unwrap(PGConnection.class).getCopyAPI().copyIn(CopyRows.copySql("archive.bench_copy"), new ByteArrayInputStream(bytes));
+            c.commit();
+            double seconds = (System.nanoTime() - start) / 1e9;
+            c.setAutoCommit(true);
+            s.execute("DROP TABLE archive.bench_copy");
+            return seconds;
+        }
+    }
+
+    private void report(Timing pipeline, double copySeconds) throws Exception {
+        double pipelineRate = records / pipeline.archivedSeconds();
+        double copyRate = records / copySeconds;
+        double ratio = pipelineRate / copyRate;
+        if (json) {
+            Map<String, Object> figures = new LinkedHashMap<>();
+            figures.put("records", records);
+            figures.put("frontends", frontends);
+            figures.put("senders", senders);
+            figures.put("batch", batch);
+            figures.put("pipelineSeconds", round(pipeline.archivedSeconds()));
+            figures.put("pipelineAcceptedSeconds", round(pipeline.acceptedSeconds()));
+            figures.put("pipelineRecordsPerSecond", Math.round(pipelineRate));
+            figures.put("copySeconds", round(copySeconds));
+            figures.put("copyRecordsPerSecond", Math.round(copyRate));
+            figures.put("ratio", round(ratio));
+            System.out.println(new ObjectMapper().writeValueAsString(figures));
+            return;
+        }
+        System.out.printf("bench: %d records, %d front-end(s), %d senders, %d records a request%n", records, frontends, senders, batch);
+        System.out.printf("  pipeline  HTTP -> spool -> bridge -> archive broker -> PostgreSQL: %.2f s, %,.0f records/s (all accepted after %.2f s)%n",
+                pipeline.archivedSeconds(), pipelineRate, pipeline.acceptedSeconds());
+        System.out.printf("  reference raw COPY of the same rows, same columns and indexes:    %.2f s, %,.0f records/s%n", copySeconds, copyRate);
+        System.out.printf("  ratio pipeline / COPY: %.2f%n", ratio);
+    }
+
+    private static double round(double value) {
+        return Math.round(value * 1000) / 1000.0;
+    }
+
+    private static String shortId() {
+        return UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    private static void log(String message) {
+        System.err.println("bench: " + message);
+    }
+
+    private static void deleteTree(Path dir) throws java.io.IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}

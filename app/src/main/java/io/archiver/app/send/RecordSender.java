@@ -1,0 +1,87 @@
+package io.archiver.app.send;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.OptionalLong;
+
+/**
+ * Posts NDJSON batches to a front-end's {@code POST /v1/records}. A batch is retried while the
+ * front-end is unreachable or answers 503 (honouring Retry-After); records are idempotent by id, so
+ * a retry after an unanswered request can never double one.
+ */
+public final class RecordSender {
+
+    /** The front-end refused the batch for good (4xx); the body says why. */
+    public static final class RefusedException extends Exception {
+        private static final long serialVersionUID = 1L;
+        private final int status;
+
+        RefusedException(int status, String body) {
+            super("front-end refused the batch with " + status + ": " + body);
+            this.status = status;
+        }
+
+        public int status() {
+            return status;
+        }
+    }
+
+    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final URI endpoint;
+    private final String token;
+    private final Duration giveUpAfter;
+
+    public RecordSender(String baseUrl, String token, Duration giveUpAfter) {
+        this.endpoint = URI.create(baseUrl.replaceAll("/+$", "") + "/v1/records");
+        this.token = token;
+        this.giveUpAfter = giveUpAfter;
+    }
+
+    /** Sends one batch and returns the number of records the front-end accepted. */
+    public int send(byte[] ndjson) throws IOException, InterruptedException, RefusedException {
+        long deadline = System.nanoTime() + giveUpAfter.toNanos();
+        long backoffMillis = 100;
+        while (true) {
+            HttpRequest request = HttpRequest.newBuilder(endpoint)
+                    .timeout(Duration.ofSeconds(60))
+                    .header("Authorization", "Bearer " + token)
+                    .header("Content-Type", "application/x-ndjson")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(ndjson))
+                    .build();
+            long waitMillis;
+            try {
+                HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+                int status = response.statusCode();
+                if (status == 202) {
+                    return acceptedCount(response.body());
+                }
+                if (status != 503) {
+                    throw new RefusedException(status, response.body());
+                }
+                OptionalLong retryAfter = response.headers().firstValueAsLong("Retry-After");
+                waitMillis = retryAfter.isPresent() ? retryAfter.getAsLong() * 1000 : backoffMillis;
+            } catch (ConnectException | HttpTimeoutException e) {
+                waitMillis = backoffMillis;
+            } catch (IOException e) {
+                // A reset connection: the request may or may not have been spooled; resending is safe.
+                waitMillis = backoffMillis;
+            }
+            if (System.nanoTime() + waitMillis * 1_000_000 > deadline) {
+                throw new IOException("front-end " + endpoint + " did not accept the batch within " + giveUpAfter.toSeconds() + "s");
+            }
+            Thread.sleep(waitMillis);
+            backoffMillis = Math.min(backoffMillis * 2, 5000);
+        }
+    }
+
+    private static int acceptedCount(String body) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"accepted\"\\s*:\\s*(\\d+)").matcher(body);
+        return m.find() ? Integer.parseInt(m.group(1)) : 0;
+    }
+}
