@@ -10,5 +10,5 @@ COPY --from=build /src/app/target/archiver.jar /opt/archiver/archiver.jar
 COPY docker/node.properties docker/frontend.properties /etc/archiver/
 USER archiver
 WORKDIR /var/lib/archiver
-ENTRYPOINT ["java", "-jar", "/opt/archiver/archiver.jar"]
+ENTRYPOINT ["java", "-XX:+UseParallelGC", "-Xms1g", "-Xmx2g", "-jar", "/opt/archiver/archiver.jar"]
 CMD ["--help"]

@@ -63,7 +63,9 @@ final class RecordsEndpoint implements Handler {
     }
 
     private int accept(Context ctx) {
-        Instant receivedAt = Instant.now();
+        // Milliseconds, as the spool message carries it: the archive node re-validates "at most 5
+        // minutes in the future" against this same instant, so both must see exactly the same one.
+        Instant receivedAt = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         auth.require(ctx, Role.INGEST);
         BodyFormat format = BodyFormat.of(ctx.header("Content-Type"));
         gate.refusal().ifPresent(refusal -> {
@@ -84,7 +86,7 @@ final class RecordsEndpoint implements Handler {
                     + " records are invalid; the whole request was refused and nothing was spooled", batch.errors(), Map.of());
         }
 
-        SpoolBatch spoolBatch = SpoolBatch.of(batch.records());
+        SpoolBatch spoolBatch = SpoolBatch.of(batch);
         long size = SpoolCapacity.sizeOf(spoolBatch);
         try (SpoolCapacity.Reservation reservation = capacity.tryReserve(size).orElseThrow(() -> unavailable(gate.full(size)))) {
             writer.spool(spoolBatch, receivedAt);

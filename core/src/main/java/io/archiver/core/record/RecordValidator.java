@@ -4,16 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Applies every rule of the archive record (contract section 2) to one parsed JSON value and either
@@ -27,10 +23,7 @@ public final class RecordValidator {
 
     private static final Set<String> FIELDS = Set.of(
             "id", "conversationId", "kind", "sentAt", "from", "to", "contentType", "body", "external");
-    private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:@-]{1,128}");
-    private static final Pattern RFC3339 = Pattern.compile(
-            "\\d{4}-\\d{2}-\\d{2}[Tt]\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?([Zz]|[+-]\\d{2}:\\d{2})");
-    private static final String RFC3339_HINT = "must be RFC 3339 with an offset, e.g. 2026-11-24T10:15:30.123Z";
+    private static final int MAX_ID_LENGTH = 128;
 
     /** The outcome for one record: exactly one of record and errors is set. */
     public record Outcome(ArchiveRecord record, List<FieldError> errors) {
@@ -58,7 +51,7 @@ public final class RecordValidator {
         Fields f = new Fields(node, index, errors);
 
         String id = f.requiredString("id");
-        if (id != null && !ID.matcher(id).matches()) {
+        if (id != null && !validId(id)) {
             f.error("id", "must be 1-128 characters of A-Za-z0-9._:@-");
         }
         String conversationId = f.requiredString("conversationId");
@@ -121,17 +114,12 @@ public final class RecordValidator {
         if (text == null) {
             return null;
         }
-        if (!RFC3339.matcher(text).matches()) {
-            f.error("sentAt", RFC3339_HINT);
+        Rfc3339.Result parsed = Rfc3339.parse(text);
+        if (parsed.instant() == null) {
+            f.error("sentAt", parsed.problem());
             return null;
         }
-        Instant sentAt;
-        try {
-            sentAt = OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
-        } catch (DateTimeParseException e) {
-            f.error("sentAt", "is not a valid date and time: " + e.getParsedString());
-            return null;
-        }
+        Instant sentAt = parsed.instant();
         if (sentAt.isAfter(now.plus(MAX_CLOCK_SKEW))) {
             f.error("sentAt", "is more than 5 minutes in the future");
             return null;
@@ -170,6 +158,23 @@ public final class RecordValidator {
             }
         }
         return to;
+    }
+
+    /** 1-128 characters of {@code A-Za-z0-9._:@-}. */
+    static boolean validId(String id) {
+        int n = id.length();
+        if (n < 1 || n > MAX_ID_LENGTH) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            char c = id.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '.' || c == '_' || c == ':' || c == '@' || c == '-';
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
     }
 
     static boolean hasUnpairedSurrogate(String s) {

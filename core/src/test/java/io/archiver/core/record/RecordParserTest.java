@@ -150,6 +150,54 @@ class RecordParserTest {
     }
 
     @Test
+    void keepsTheReceivedBytesOfEachValidRecord() throws Exception {
+        String first = record("");
+        String second = record(",\"kind\":\"conference-message\"").replace("r-1", "r-2");
+        String bad = record(",\"kind\":\"shout\"");
+        ParsedBatch array = json("[ " + first + " ,\n" + bad + "," + second + "]");
+        assertThat(array.hasSource()).isTrue();
+        assertThat(sources(array)).containsExactly(first, second);
+        ParsedBatch lines = parser.parseNdjson((first + "\r\n\n" + second + "\n").getBytes(StandardCharsets.UTF_8), NOW);
+        assertThat(sources(lines)).containsExactly(first, second);
+        String unicode = record("").replace("hello", "שלום 😀 \\u00e9");
+        assertThat(sources(json(unicode))).containsExactly(unicode);
+        assertThat(parser.parseSequence(first.getBytes(StandardCharsets.UTF_8), NOW).hasSource()).isFalse();
+    }
+
+    private static List<String> sources(ParsedBatch batch) {
+        List<String> texts = new java.util.ArrayList<>();
+        for (int i = 0; i < batch.records().size(); i++) {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            batch.writeSource(i, out);
+            texts.add(out.toString(StandardCharsets.UTF_8));
+        }
+        return texts;
+    }
+
+    @Test
+    void ndjsonWantsOneRecordALine() {
+        byte[] twoOnOneLine = (record("") + " " + record("") + "\n").getBytes(StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> parser.parseNdjson(twoOnOneLine, NOW)).hasMessage("line 1 holds more than one JSON value; send one record a line");
+        byte[] split = (record("") + "\n" + record("").replace(",\"from\"", ",\n\"from\"")).getBytes(StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> parser.parseNdjson(split, NOW)).hasMessage("line 2: a record must be on one line");
+        byte[] broken = (record("") + "\n\n{\"id\": nope}\n").getBytes(StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> parser.parseNdjson(broken, NOW)).hasMessageStartingWith("line 3 is not valid JSON");
+        assertThatThrownBy(() -> parser.parseNdjson("\n \n".getBytes(StandardCharsets.UTF_8), NOW)).hasMessageContaining("no records");
+    }
+
+    @Test
+    void sipUriEdgeCases() {
+        assertThat(SipUri.normalize("sip:a@b")).contains("sip:a@b");
+        assertThat(SipUri.normalize("Sip:A.B@X-Y.Example.COM")).contains("sip:A.B@x-y.example.com");
+        assertThat(SipUri.normalize("sip:a@-bad.com")).isEmpty();
+        assertThat(SipUri.normalize("sip:a@bad-.com")).isEmpty();
+        assertThat(SipUri.normalize("sip:a@bad..com")).isEmpty();
+        assertThat(SipUri.normalize("sip:a b@x.com")).isEmpty();
+        assertThat(SipUri.normalize("sip:a@" + "x".repeat(64) + ".com")).isEmpty();
+        assertThat(SipUri.normalize("tel:+123@x.com")).isEmpty();
+    }
+
+    @Test
     void sequenceReadsSingleAndBatchedMessagesAndRoundTripsNdjson() throws Exception {
         ParsedBatch original = json("[" + record("") + "," + record(",\"kind\":\"conference-message\"").replace("r-1", "r-2") + "]");
         byte[] ndjson = RecordJson.toNdjson(original.records());
