@@ -5,53 +5,48 @@ import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
  * Reads records from request and message bodies and validates each one. Three shapes:
  * a JSON object or array ({@code application/json}), one object a line ({@code application/x-ndjson}),
  * and any sequence of objects and arrays (a spool message, whatever protocol delivered it).
- * Duplicate keys in an object are refused rather than letting the last one win silently.
+ * Duplicate keys in an object are refused rather than letting the last one win silently. Each
+ * record's byte span in the body is kept, so a valid record can be forwarded and a refused one
+ * dead-lettered exactly as it was received.
  */
 public final class RecordParser {
 
-    private final ObjectMapper mapper;
+    private final JsonFactory factory = JsonFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
     private final RecordValidator validator = new RecordValidator();
-
-    public RecordParser() {
-        JsonFactory factory = JsonFactory.builder()
-                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-                .build();
-        this.mapper = new ObjectMapper(factory);
-    }
 
     /** {@code application/json}: one record object, or an array of them. */
     public ParsedBatch parseJson(byte[] body, Instant now) throws MalformedBodyException {
-        List<JsonNode> nodes = new ArrayList<>();
-        Spans spans = new Spans();
-        try (JsonParser parser = mapper.createParser(body)) {
+        Read read = new Read();
+        try (JsonParser parser = factory.createParser(body)) {
             JsonToken first = parser.nextToken();
             if (first == null) {
                 throw new MalformedBodyException("body is empty: send a record object or an array of records", -1);
             }
-            readValue(parser, first, nodes, spans);
+            readValue(parser, first, read);
             if (parser.nextToken() != null) {
                 throw new MalformedBodyException("body has content after the JSON value; send one object or one array"
-                        + location(parser), nodes.size());
+                        + location(parser), read.size());
             }
         } catch (JsonParseException e) {
-            throw malformed(e, nodes.size());
+            throw malformed(e, read.size());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return validate(nodes, now, body, spans);
+        return validate(read, body, now);
     }
 
     /**
@@ -60,37 +55,34 @@ public final class RecordParser {
      * on a line of its own and ends on it.
      */
     public ParsedBatch parseNdjson(byte[] body, Instant now) throws MalformedBodyException {
-        List<JsonNode> nodes = new ArrayList<>();
-        Spans spans = new Spans();
+        Read read = new Read();
         int lastLine = 0;
-        try (JsonParser parser = mapper.createParser(body)) {
+        try (JsonParser parser = factory.createParser(body)) {
             JsonToken token;
             while ((token = parser.nextToken()) != null) {
                 int line = parser.currentTokenLocation().getLineNr();
                 if (line == lastLine) {
-                    throw new MalformedBodyException("line " + line + " holds more than one JSON value; send one record a line", nodes.size());
+                    throw new MalformedBodyException("line " + line + " holds more than one JSON value; send one record a line", read.size());
                 }
                 if (token != JsonToken.START_OBJECT) {
-                    throw new MalformedBodyException("line " + line + " is not a JSON object", nodes.size());
+                    throw new MalformedBodyException("line " + line + " is not a JSON object", read.size());
                 }
-                long start = parser.currentTokenLocation().getByteOffset();
-                nodes.add(mapper.readTree(parser));
-                spans.add(start, parser.currentLocation().getByteOffset());
+                readRecord(parser, read);
                 lastLine = parser.currentLocation().getLineNr();
                 if (lastLine != line) {
-                    throw new MalformedBodyException("line " + line + ": a record must be on one line", nodes.size() - 1);
+                    throw new MalformedBodyException("line " + line + ": a record must be on one line", read.size() - 1);
                 }
             }
         } catch (JsonParseException e) {
             int line = e.getLocation() == null ? lastLine + 1 : e.getLocation().getLineNr();
-            throw new MalformedBodyException("line " + line + " is not valid JSON: " + e.getOriginalMessage(), nodes.size());
+            throw new MalformedBodyException("line " + line + " is not valid JSON: " + e.getOriginalMessage(), read.size());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        if (nodes.isEmpty()) {
+        if (read.size() == 0) {
             throw new MalformedBodyException("body has no records: send one JSON object a line", -1);
         }
-        return validate(nodes, now, body, spans);
+        return validate(read, body, now);
     }
 
     /**
@@ -98,109 +90,87 @@ public final class RecordParser {
      * white space. One record per message (AMQP, core) and batches (the HTTP front-end) read alike.
      */
     public ParsedBatch parseSequence(byte[] body, Instant now) throws MalformedBodyException {
-        List<JsonNode> nodes = new ArrayList<>();
-        try (JsonParser parser = mapper.createParser(body)) {
+        Read read = new Read();
+        try (JsonParser parser = factory.createParser(body)) {
             JsonToken token;
             while ((token = parser.nextToken()) != null) {
-                readValue(parser, token, nodes, null);
+                readValue(parser, token, read);
             }
         } catch (JsonParseException e) {
-            throw malformed(e, nodes.size());
+            throw malformed(e, read.size());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        if (nodes.isEmpty()) {
+        if (read.size() == 0) {
             throw new MalformedBodyException("message has no records", -1);
         }
-        return validate(nodes, now);
+        return validate(read, body, now);
     }
 
-    /** Validates one already parsed JSON value (a stored dead letter, say). */
+    /** Validates one record's JSON text (a stored dead letter, say). */
     public ParsedBatch parseOne(String json, Instant now) throws MalformedBodyException {
         return parseSequence(json.getBytes(StandardCharsets.UTF_8), now);
     }
 
-    private void readValue(JsonParser parser, JsonToken token, List<JsonNode> nodes, Spans spans) throws IOException, MalformedBodyException {
+    private void readValue(JsonParser parser, JsonToken token, Read read) throws IOException, MalformedBodyException {
         if (token == JsonToken.START_OBJECT) {
-            readObject(parser, nodes, spans);
+            readRecord(parser, read);
         } else if (token == JsonToken.START_ARRAY) {
             JsonToken element;
             while ((element = parser.nextToken()) != JsonToken.END_ARRAY) {
                 if (element == null) {
-                    throw new MalformedBodyException("body ends inside an array", nodes.size());
+                    throw new MalformedBodyException("body ends inside an array", read.size());
                 }
-                readObject(parser, nodes, spans);
+                readRecord(parser, read);
             }
         } else {
-            throw new MalformedBodyException("body must be a record object or an array of records" + location(parser), nodes.size());
+            throw new MalformedBodyException("body must be a record object or an array of records" + location(parser), read.size());
         }
     }
 
     /** Reads one value (an object, or anything else that validation will refuse) and notes its bytes. */
-    private void readObject(JsonParser parser, List<JsonNode> nodes, Spans spans) throws IOException {
+    private static void readRecord(JsonParser parser, Read read) throws IOException {
         long start = parser.currentTokenLocation().getByteOffset();
-        nodes.add(mapper.readTree(parser));
-        if (spans != null) {
-            spans.add(start, parser.currentLocation().getByteOffset());
-        }
+        RawRecord record = RawRecord.read(parser);
+        read.add(record, start, parser.currentLocation().getByteOffset());
     }
 
-    private ParsedBatch validate(List<JsonNode> nodes, Instant now) {
-        return validate(nodes, now, null, null);
-    }
-
-    private ParsedBatch validate(List<JsonNode> nodes, Instant now, byte[] body, Spans spans) {
-        List<ArchiveRecord> records = new ArrayList<>(nodes.size());
+    private ParsedBatch validate(Read read, byte[] body, Instant now) {
+        List<ArchiveRecord> records = new ArrayList<>(read.size());
         List<ParsedBatch.Rejected> rejected = new ArrayList<>();
-        Spans validSpans = spans == null || !spans.complete() ? null : new Spans();
-        for (int i = 0; i < nodes.size(); i++) {
-            RecordValidator.Outcome outcome = validator.validate(nodes.get(i), i, now);
+        int[] validSpans = new int[2 * read.size()];
+        int valid = 0;
+        for (int i = 0; i < read.size(); i++) {
+            RecordValidator.Outcome outcome = validator.validate(read.records.get(i), i, now);
             if (outcome.valid()) {
                 records.add(outcome.record());
-                if (validSpans != null) {
-                    validSpans.add(spans.start(i), spans.end(i));
-                }
+                validSpans[2 * valid] = read.spans[2 * i];
+                validSpans[2 * valid + 1] = read.spans[2 * i + 1];
+                valid++;
             } else {
-                rejected.add(new ParsedBatch.Rejected(i, nodes.get(i).toString(), outcome.errors()));
+                String json = new String(body, read.spans[2 * i], read.spans[2 * i + 1] - read.spans[2 * i], StandardCharsets.UTF_8);
+                rejected.add(new ParsedBatch.Rejected(i, json, outcome.errors()));
             }
         }
-        return validSpans == null || !validSpans.complete()
-                ? new ParsedBatch(records, rejected)
-                : new ParsedBatch(records, rejected, body, validSpans.toArray());
+        return new ParsedBatch(records, rejected, body, Arrays.copyOf(validSpans, 2 * valid));
     }
 
-    /** Byte offsets [start, end) of each record's JSON text in the body, as the parser saw them. */
-    private static final class Spans {
-        private int[] offsets = new int[64];
-        private int size;
-        private boolean complete = true;
+    /** The records read so far and their byte offsets [start, end) in the body. */
+    private static final class Read {
+        final List<RawRecord> records = new ArrayList<>();
+        int[] spans = new int[64];
 
-        void add(long start, long end) {
-            if (start < 0 || end < start || end > Integer.MAX_VALUE) {
-                complete = false;
-                return;
+        void add(RawRecord record, long start, long end) {
+            if (2 * records.size() + 2 > spans.length) {
+                spans = Arrays.copyOf(spans, spans.length * 2);
             }
-            if (size + 2 > offsets.length) {
-                offsets = java.util.Arrays.copyOf(offsets, offsets.length * 2);
-            }
-            offsets[size++] = (int) start;
-            offsets[size++] = (int) end;
+            spans[2 * records.size()] = (int) start;
+            spans[2 * records.size() + 1] = (int) end;
+            records.add(record);
         }
 
-        int start(int i) {
-            return offsets[2 * i];
-        }
-
-        int end(int i) {
-            return offsets[2 * i + 1];
-        }
-
-        boolean complete() {
-            return complete;
-        }
-
-        int[] toArray() {
-            return java.util.Arrays.copyOf(offsets, size);
+        int size() {
+            return records.size();
         }
     }
 

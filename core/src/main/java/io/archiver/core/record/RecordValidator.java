@@ -1,18 +1,15 @@
 package io.archiver.core.record;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 /**
- * Applies every rule of the archive record (contract section 2) to one parsed JSON value and either
+ * Applies every rule of the archive record (contract section 2) to one record read from JSON and either
  * returns the normalised record or the list of what is wrong with it, field by field.
  */
 public final class RecordValidator {
@@ -21,8 +18,6 @@ public final class RecordValidator {
     public static final int MAX_BODY_BYTES = 64 * 1024;
     public static final int MAX_RECIPIENTS = 1000;
 
-    private static final Set<String> FIELDS = Set.of(
-            "id", "conversationId", "kind", "sentAt", "from", "to", "contentType", "body", "external");
     private static final int MAX_ID_LENGTH = 128;
 
     /** The outcome for one record: exactly one of record and errors is set. */
@@ -36,17 +31,14 @@ public final class RecordValidator {
      * @param now the time the record was received; {@code sentAt} may be at most
      *            {@link #MAX_CLOCK_SKEW} after it
      */
-    public Outcome validate(JsonNode node, int index, Instant now) {
+    Outcome validate(RawRecord node, int index, Instant now) {
         List<FieldError> errors = new ArrayList<>();
-        if (node == null || !node.isObject()) {
+        if (!node.isObject()) {
             errors.add(new FieldError(index, "", "must be a JSON object"));
             return new Outcome(null, errors);
         }
-        for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
-            String name = names.next();
-            if (!FIELDS.contains(name)) {
-                errors.add(new FieldError(index, name, "unknown field (allowed: " + String.join(", ", sortedFields()) + ")"));
-            }
+        for (String name : node.unknownFields()) {
+            errors.add(new FieldError(index, name, "unknown field (allowed: " + String.join(", ", RawRecord.FIELDS) + ")"));
         }
         Fields f = new Fields(node, index, errors);
 
@@ -128,7 +120,7 @@ public final class RecordValidator {
     }
 
     private static List<String> parseRecipients(Fields f, Kind kind) {
-        JsonNode node = f.node.get("to");
+        RawRecord.Value node = f.node.get("to");
         if (node == null || node.isNull()) {
             if (kind.carriesMessage()) {
                 f.error("to", "is required for " + kind.wireName() + ": 1-1000 SIP URIs");
@@ -139,18 +131,19 @@ public final class RecordValidator {
             f.error("to", "must be an array of SIP URIs");
             return List.of();
         }
-        if (kind.carriesMessage() && node.isEmpty()) {
+        List<RawRecord.Value> elements = node.elements();
+        if (kind.carriesMessage() && elements.isEmpty()) {
             f.error("to", "must have at least one recipient for " + kind.wireName());
             return List.of();
         }
-        if (node.size() > MAX_RECIPIENTS) {
-            f.error("to", "has " + node.size() + " recipients; at most 1000 are allowed");
+        if (elements.size() > MAX_RECIPIENTS) {
+            f.error("to", "has " + elements.size() + " recipients; at most 1000 are allowed");
             return List.of();
         }
-        List<String> to = new ArrayList<>(node.size());
-        for (int i = 0; i < node.size(); i++) {
-            JsonNode element = node.get(i);
-            Optional<String> uri = element.isTextual() ? SipUri.normalize(element.textValue()) : Optional.empty();
+        List<String> to = new ArrayList<>(elements.size());
+        for (int i = 0; i < elements.size(); i++) {
+            RawRecord.Value element = elements.get(i);
+            Optional<String> uri = element.isString() ? SipUri.normalize(element.text()) : Optional.empty();
             if (uri.isEmpty()) {
                 f.error("to[" + i + "]", "must be a SIP URI sip:user@domain");
             } else {
@@ -200,17 +193,13 @@ public final class RecordValidator {
         return s.getBytes(StandardCharsets.UTF_8).length > MAX_BODY_BYTES;
     }
 
-    private static List<String> sortedFields() {
-        return List.of("id", "conversationId", "kind", "sentAt", "from", "to", "contentType", "body", "external");
-    }
-
     /** Typed access to the fields of one record, collecting errors as it goes. */
     private static final class Fields {
-        final JsonNode node;
+        final RawRecord node;
         final int index;
         final List<FieldError> errors;
 
-        Fields(JsonNode node, int index, List<FieldError> errors) {
+        Fields(RawRecord node, int index, List<FieldError> errors) {
             this.node = node;
             this.index = index;
             this.errors = errors;
@@ -221,7 +210,7 @@ public final class RecordValidator {
         }
 
         String requiredString(String field) {
-            JsonNode value = node.get(field);
+            RawRecord.Value value = node.get(field);
             if (value == null || value.isNull()) {
                 error(field, "is required");
                 return null;
@@ -230,12 +219,12 @@ public final class RecordValidator {
         }
 
         String optionalString(String field) {
-            JsonNode value = node.get(field);
+            RawRecord.Value value = node.get(field);
             return value == null || value.isNull() ? null : string(field, value);
         }
 
         boolean optionalBoolean(String field) {
-            JsonNode value = node.get(field);
+            RawRecord.Value value = node.get(field);
             if (value == null || value.isNull()) {
                 return false;
             }
@@ -243,15 +232,15 @@ public final class RecordValidator {
                 error(field, "must be true or false");
                 return false;
             }
-            return value.booleanValue();
+            return value.token() == com.fasterxml.jackson.core.JsonToken.VALUE_TRUE;
         }
 
-        private String string(String field, JsonNode value) {
-            if (!value.isTextual()) {
+        private String string(String field, RawRecord.Value value) {
+            if (!value.isString()) {
                 error(field, "must be a string");
                 return null;
             }
-            return value.textValue();
+            return value.text();
         }
     }
 }

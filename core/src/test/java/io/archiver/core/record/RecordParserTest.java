@@ -161,7 +161,7 @@ class RecordParserTest {
         assertThat(sources(lines)).containsExactly(first, second);
         String unicode = record("").replace("hello", "שלום 😀 \\u00e9");
         assertThat(sources(json(unicode))).containsExactly(unicode);
-        assertThat(parser.parseSequence(first.getBytes(StandardCharsets.UTF_8), NOW).hasSource()).isFalse();
+        assertThat(sources(parser.parseSequence((first + "\n" + second).getBytes(StandardCharsets.UTF_8), NOW))).containsExactly(first, second);
     }
 
     private static List<String> sources(ParsedBatch batch) {
