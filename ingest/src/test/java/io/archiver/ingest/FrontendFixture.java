@@ -3,7 +3,6 @@ package io.archiver.ingest;
 import io.archiver.core.config.Config;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -31,12 +30,7 @@ final class FrontendFixture {
     }
 
     static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return io.archiver.core.net.FreePorts.any();
     }
 
     static Path tokensFile(Path dir) throws IOException {

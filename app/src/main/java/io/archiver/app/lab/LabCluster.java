@@ -3,13 +3,12 @@ package io.archiver.app.lab;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.archiver.core.config.Config;
+import io.archiver.core.net.FreePorts;
 import io.archiver.ingest.FrontendService;
 import io.archiver.store.NodeService;
 import io.micrometer.core.instrument.Counter;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.io.Writer;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,9 +61,9 @@ public final class LabCluster implements AutoCloseable {
             nodeValues.put("db.url", postgres.jdbcUrl());
             nodeValues.put("db.user", LabPostgres.USER);
             nodeValues.put("http.host", "127.0.0.1");
-            nodeValues.put("http.port", String.valueOf(freePort()));
+            nodeValues.put("http.port", String.valueOf(FreePorts.any()));
             nodeValues.put("broker.host", "127.0.0.1");
-            nodeValues.put("broker.port", String.valueOf(freePort()));
+            nodeValues.put("broker.port", String.valueOf(FreePorts.any()));
             nodeValues.put("broker.dir", dataDir.resolve("node/broker").toString());
             nodeValues.put("tokens.file", tokens.file().toString());
             nodeValues.put("failover.mode", "managed");
@@ -76,8 +75,8 @@ public final class LabCluster implements AutoCloseable {
                 Map<String, String> values = new LinkedHashMap<>();
                 values.put("frontend.name", "fe-" + i);
                 values.put("http.host", "127.0.0.1");
-                values.put("http.port", String.valueOf(freePort()));
-                values.put("amqp.port", String.valueOf(freePort()));
+                values.put("http.port", String.valueOf(FreePorts.any()));
+                values.put("amqp.port", String.valueOf(FreePorts.any()));
                 values.put("spool.dir", dataDir.resolve("frontend-" + i + "/spool").toString());
                 values.put("archive.brokers", "tcp://127.0.0.1:" + node.brokerPort());
                 values.put("tokens.file", tokens.file().toString());
@@ -180,15 +179,6 @@ public final class LabCluster implements AutoCloseable {
             properties.store(out, "written by archiver lab; rewritten at every start");
         }
         return file;
-    }
-
-    static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /** Front-ends first (they stop taking records), then the node, then the database. */
