@@ -59,7 +59,7 @@ class CommandLineTest {
     }
 
     @Test
-    void badUsageExitsTwoWithAMessage() {
+    void badUsageExitsTwoWithAMessage() throws Exception {
         assertThat(run().exit()).isEqualTo(2);
         assertThat(run("no-such-command").exit()).isEqualTo(2);
         Run missingConfig = run("migrate");
@@ -71,6 +71,10 @@ class CommandLineTest {
         assertThat(run("lab", "--frontends", "0").exit()).isEqualTo(2);
         assertThat(run("lab", "--duration", "soon").err()).contains("--duration");
         assertThat(run("bench", "--batch", "5000").exit()).isEqualTo(2);
+        Path badRetention = TestFiles.properties(dir.resolve("bad-retention.properties"), Map.of("retention.days", "3000"));
+        Run node = run("node", "--config", badRetention.toString());
+        assertThat(node.exit()).isEqualTo(2);
+        assertThat(node.err()).contains("retention.days").contains("1 to 2562");
         assertThat(run("--help").exit()).isZero();
     }
 

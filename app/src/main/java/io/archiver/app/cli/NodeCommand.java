@@ -1,5 +1,7 @@
 package io.archiver.app.cli;
 
+import io.archiver.core.config.Config;
+import io.archiver.retention.RetentionSettings;
 import io.archiver.store.NodeService;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -14,7 +16,10 @@ public final class NodeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        NodeService node = NodeService.start(config.load());
+        Config settings = config.load();
+        // Checked now, so a bad retention value stops the node at start (exit 2), not at 02:00.
+        RetentionSettings.from(settings);
+        NodeService node = NodeService.start(settings);
         System.out.println("node listening on http://127.0.0.1:" + node.httpPort() + ", archive broker port " + node.brokerPort());
         Shutdown.awaitThenClose(node, "node");
         return 0;
