@@ -66,7 +66,7 @@ public final class LabCommand implements Callable<Integer> {
             if (generator != null) {
                 generator.close();
             }
-            long archived = drain(lab, runId, generator, drainFor, stop);
+            long archived = drain(lab, runId, generator, drainFor);
             progress.close();
             printSummary(out, generator, archived);
             boolean complete = generator == null || archived == generator.accepted();
@@ -74,8 +74,8 @@ public final class LabCommand implements Callable<Integer> {
         }
     }
 
-    /** Waits until every accepted record of this run is archived, the timeout passes, or a second signal. */
-    private static long drain(LabCluster lab, String runId, TrafficGenerator generator, Duration timeout, StopSignal stop)
+    /** Waits until every accepted record of this run is archived or the timeout passes. */
+    private static long drain(LabCluster lab, String runId, TrafficGenerator generator, Duration timeout)
             throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         long archived = lab.archivedWithPrefix(runId + "-");

@@ -1,5 +1,7 @@
 package io.archiver.app.send;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -31,6 +33,8 @@ public final class RecordSender {
             return status;
         }
     }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final URI endpoint;
@@ -80,8 +84,17 @@ public final class RecordSender {
         }
     }
 
+    /** The count of a 202 body; anything else is a front-end fault, not worth a retry. */
     private static int acceptedCount(String body) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"accepted\"\\s*:\\s*(\\d+)").matcher(body);
-        return m.find() ? Integer.parseInt(m.group(1)) : 0;
+        JsonNode accepted;
+        try {
+            accepted = JSON.readTree(body).get("accepted");
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            accepted = null;
+        }
+        if (accepted == null || !accepted.canConvertToInt()) {
+            throw new IllegalStateException("front-end answered 202 without an accepted count: " + body);
+        }
+        return accepted.intValue();
     }
 }

@@ -53,18 +53,12 @@ public final class TokenStore {
         return new TokenStore(byDigest);
     }
 
-    public static TokenStore of(Map<String, Role> tokens) {
-        Map<String, Principal> byDigest = new HashMap<>();
-        tokens.forEach((token, role) -> byDigest.put(digest(token), new Principal(role.wireName(), role)));
-        return new TokenStore(byDigest);
+    public boolean isEmpty() {
+        return byDigest.isEmpty();
     }
 
     public Optional<Principal> find(String token) {
         return Optional.ofNullable(byDigest.get(digest(token)));
-    }
-
-    public boolean isEmpty() {
-        return byDigest.isEmpty();
     }
 
     private static String digest(String token) {

@@ -70,14 +70,6 @@ public final class Config {
     public static Config of(Map<String, String> values, Map<String, String> environment) {
         return new Config(values, environment, "built-in settings");
     }
-
-    /** A copy with {@code key} set (environment overrides still apply). */
-    public Config with(String key, String value) {
-        Map<String, String> copy = new LinkedHashMap<>(values);
-        copy.put(key, value);
-        return new Config(copy, environment, source);
-    }
-
     /** The environment variable that overrides {@code key}. */
     public static String environmentName(String key) {
         String snake = key.replaceAll("([a-z0-9])([A-Z])", "$1_$2").replaceAll("[^A-Za-z0-9]+", "_");
@@ -210,19 +202,6 @@ public final class Config {
             throw new ConfigException("cannot read " + key + "File " + file.get() + ": " + e.getMessage(), e);
         }
     }
-
-    /** Every key under {@code prefix.} (file and environment), without the prefix. */
-    public Map<String, String> withPrefix(String prefix) {
-        Map<String, String> result = new TreeMap<>();
-        String dotted = prefix.endsWith(".") ? prefix : prefix + ".";
-        values.forEach((k, v) -> {
-            if (k.startsWith(dotted)) {
-                result.put(k.substring(dotted.length()), find(k).orElse(v));
-            }
-        });
-        return result;
-    }
-
     public String source() {
         return source;
     }

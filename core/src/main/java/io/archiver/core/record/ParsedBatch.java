@@ -19,12 +19,6 @@ public record ParsedBatch(List<ArchiveRecord> records, List<Rejected> rejected, 
         records = List.copyOf(records);
         rejected = List.copyOf(rejected);
     }
-
-    /** A batch without the source bytes (records built or read from elsewhere). */
-    public ParsedBatch(List<ArchiveRecord> records, List<Rejected> rejected) {
-        this(records, rejected, null, null);
-    }
-
     /** Whether {@link #writeSource} can copy each valid record's JSON exactly as it was received. */
     public boolean hasSource() {
         return source != null;

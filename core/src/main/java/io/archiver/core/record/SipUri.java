@@ -72,9 +72,4 @@ public final class SipUri {
     private static boolean isUpper(char c) {
         return c >= 'A' && c <= 'Z';
     }
-
-    /** The domain part of a normalised URI. */
-    public static String domainOf(String normalized) {
-        return normalized.substring(normalized.lastIndexOf('@') + 1);
-    }
 }
