@@ -1,7 +1,9 @@
 package io.archiver.store;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.archiver.core.auth.TokenStore;
 import io.archiver.core.config.Config;
+import io.archiver.core.http.BearerAuth;
 import io.archiver.core.http.Health;
 import io.archiver.core.http.HttpServer;
 import io.archiver.core.metrics.Metrics;
@@ -28,7 +30,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Keys: those of {@link Database}, {@link ArchiveBroker} and {@link ArchivingConsumer}, plus
  * {@code node.name} (host name; the metrics' instance tag), {@code http.host} (127.0.0.1) and
- * {@code http.port} (8081; 0 picks a free port).
+ * {@code http.port} (8081; 0 picks a free port), {@code tokens.file} (the admin API's tokens).
  */
 public final class NodeService implements AutoCloseable {
 
@@ -45,15 +47,17 @@ public final class NodeService implements AutoCloseable {
 
     private final String name;
     private final PrometheusMeterRegistry metrics;
+    private final BearerAuth auth;
     private HikariDataSource dataSource;
     private ArchiveBroker broker;
     private ArchivingConsumer consumer;
     private HttpServer http;
     private volatile boolean closed;
 
-    private NodeService(String name, PrometheusMeterRegistry metrics) {
+    private NodeService(String name, PrometheusMeterRegistry metrics, BearerAuth auth) {
         this.name = name;
         this.metrics = metrics;
+        this.auth = auth;
     }
 
     public static NodeService start(Config config) {
@@ -62,7 +66,7 @@ public final class NodeService implements AutoCloseable {
 
     public static NodeService start(Config config, Routes routes) {
         String name = config.string("node.name", hostName());
-        NodeService node = new NodeService(name, Metrics.newRegistry("node", name));
+        NodeService node = new NodeService(name, Metrics.newRegistry("node", name), new BearerAuth(tokens(config)));
         try {
             node.dataSource = Database.open(config, "node");
             int writers = config.integer("store.writers", ArchivingConsumer.DEFAULT_WRITERS, 1, 64);
@@ -107,6 +111,20 @@ public final class NodeService implements AutoCloseable {
         } catch (Exception e) {
             return false;
         }
+    }
+
+    /** The admin API's tokens ({@code tokens.file}); without the key every admin and auditor call gets 401. */
+    private static TokenStore tokens(Config config) {
+        return config.find("tokens.file").filter(f -> !f.isEmpty()).map(f -> TokenStore.load(java.nio.file.Path.of(f)))
+                .orElseGet(() -> {
+                    log.warn("no tokens.file: the admin API refuses every call (401)");
+                    return TokenStore.none();
+                });
+    }
+
+    /** Checks the bearer token of an admin or auditor call. */
+    public BearerAuth auth() {
+        return auth;
     }
 
     public String name() {

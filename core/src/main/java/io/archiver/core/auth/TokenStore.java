@@ -53,6 +53,11 @@ public final class TokenStore {
         return new TokenStore(byDigest);
     }
 
+    /** No tokens: every call is refused (a node started without {@code tokens.file}). */
+    public static TokenStore none() {
+        return new TokenStore(Map.of());
+    }
+
     public boolean isEmpty() {
         return byDigest.isEmpty();
     }

@@ -202,6 +202,16 @@ public final class Config {
             throw new ConfigException("cannot read " + key + "File " + file.get() + ": " + e.getMessage(), e);
         }
     }
+    /**
+     * The keys of the file that start with {@code prefix}, in sorted order, for settings whose key
+     * carries a name (the {@code policies.*} scopes, retention overrides). Environment variables
+     * cannot name such keys, so only the file counts here; {@link #find} still applies the
+     * environment to each key read.
+     */
+    public List<String> keysUnder(String prefix) {
+        return values.keySet().stream().filter(k -> k.startsWith(prefix)).toList();
+    }
+
     public String source() {
         return source;
     }
