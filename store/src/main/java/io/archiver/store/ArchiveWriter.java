@@ -24,20 +24,23 @@ import org.slf4j.LoggerFactory;
  * Writes batches of records into {@code archive.messages}, one transaction per batch, with exactly one
  * row per record id whatever is sent again, and without letting one bad record hold back the rest.
  *
- * <p>Design (measured): the common case is a batch of new records, so the fast path is a single
- * {@code COPY archive.messages FROM STDIN} (text format, see {@link CopyRows}) inside a savepoint,
- * after deduplicating the batch in Java by id (first wins). Measured on the 2-core dev machine with
- * embedded PostgreSQL 14 (fsync on, the V1 indexes, 40 batches of 5000 records): raw COPY into a
- * copy of the table ~68-78k records/s, this writer ~65-80k records/s (the same, within noise), and
- * always going through staging + {@code INSERT ... ON CONFLICT DO NOTHING} ~38-47k records/s (about
- * 0.6x). So the merge path is kept for when it is needed: only when the COPY fails with a unique
- * violation (a redelivery or a retry after a crash) does the batch roll back to the savepoint and
- * take it: COPY into a per-connection temporary staging table, {@code INSERT ... SELECT ... ON
- * CONFLICT (record_id) DO NOTHING}, then copy the staged rows whose id is archived with a different
- * content hash into
+ * <p>Design (measured): the common case is a batch of new records, so the fast path is two
+ * {@code COPY ... FROM STDIN} (text format, see {@link CopyRows}) inside a savepoint, after
+ * deduplicating the batch in Java by id (first wins): the ids into {@code archive.message_ids}, whose
+ * primary key is the archive-wide uniqueness that the day-partitioned {@code archive.messages}
+ * cannot enforce itself, then the rows into {@code archive.messages}. Always going through staging +
+ * {@code INSERT ... ON CONFLICT DO NOTHING} measured about 0.6x of COPY, so the merge path is kept for
+ * when it is needed: only when the id COPY fails with a unique violation (a redelivery or a retry
+ * after a crash) does the batch roll back to the savepoint and take it: COPY into a per-connection
+ * temporary staging table, insert the ids {@code ON CONFLICT DO NOTHING} and the rows of the ids that
+ * went in, then copy the staged rows whose id is archived with a different content hash into
  * {@code archive.conflicts} ({@code ON CONFLICT DO NOTHING}, so seeing a conflict twice counts once).
  * A later version of an id within the same batch is written in a second round through the merge path,
  * so it becomes a conflict exactly as if it had come in a later batch.
+ *
+ * <p>Day partitions: before a batch, the partitions of its days are created if this process has not
+ * seen them ({@link DayPartitions}); if one was dropped meanwhile by a purge the COPY fails with "no
+ * partition found", and the batch is tried again after creating it.
  *
  * <p>Poison isolation: when a write fails with a data error (SQLState class 22, 23 other than the
  * handled unique violation, 54), the batch is split in halves under savepoints, recursively; a single
@@ -55,16 +58,20 @@ public final class ArchiveWriter {
     static final String STAGING = "pg_temp.archive_staging";
     private static final String CREATE_STAGING = "CREATE TEMP TABLE IF NOT EXISTS archive_staging "
             + "(LIKE archive.messages INCLUDING DEFAULTS) ON COMMIT DELETE ROWS";
-    private static final String MERGE_MESSAGES = "INSERT INTO archive.messages (" + CopyRows.COLUMNS + ") "
-            + "SELECT " + CopyRows.COLUMNS + " FROM " + STAGING + " ON CONFLICT (record_id) DO NOTHING";
+    static final String IDS = "archive.message_ids";
+    private static final String MERGE_MESSAGES = "WITH fresh AS (INSERT INTO " + IDS + " (" + CopyRows.ID_COLUMNS + ") "
+            + "SELECT " + CopyRows.ID_COLUMNS + " FROM " + STAGING + " ON CONFLICT (record_id) DO NOTHING RETURNING record_id) "
+            + "INSERT INTO archive.messages (" + CopyRows.COLUMNS + ") "
+            + "SELECT " + prefixed("s", CopyRows.COLUMNS) + " FROM " + STAGING + " s JOIN fresh f ON f.record_id = s.record_id";
     private static final String MERGE_CONFLICTS = "INSERT INTO archive.conflicts (" + CopyRows.COLUMNS + ") "
             + "SELECT " + prefixed("s", CopyRows.COLUMNS) + " FROM " + STAGING + " s "
-            + "JOIN archive.messages m ON m.record_id = s.record_id WHERE m.content_hash <> s.content_hash "
+            + "JOIN " + IDS + " m ON m.record_id = s.record_id WHERE m.content_hash <> s.content_hash "
             + "ON CONFLICT (record_id, content_hash) DO NOTHING";
     private static final String INSERT_DEAD_LETTER = "INSERT INTO archive.dead_letters "
             + "(record_id, payload, reason, frontend, received_at, attempts) VALUES (?, ?, ?, ?, ?, 1)";
 
     private final DataSource dataSource;
+    private final DayPartitions partitions = new DayPartitions();
 
     public ArchiveWriter(DataSource dataSource) {
         this.dataSource = dataSource;
@@ -90,6 +97,12 @@ public final class ArchiveWriter {
             throw new TransientDatabaseException("cannot connect to the archive database: " + e.getMessage(), e);
         }
         try (connection) {
+            try {
+                // In auto-commit, so a new day's partition is there for everyone at once.
+                partitions.ensure(connection, days(records));
+            } catch (SQLException e) {
+                throw classify(e, connection, records.size());
+            }
             connection.setAutoCommit(false);
             try {
                 WriteResult result = write(connection, records, (in, reason) -> deadLetter(connection, in, reason));
@@ -128,7 +141,7 @@ public final class ArchiveWriter {
             }
         }
         WriteResult total = new WriteResult(0, duplicates, 0, 0);
-        Batch batch = new Batch(connection, refused);
+        Batch batch = new Batch(connection, refused, partitions);
         for (int round = 0; ; round++) {
             List<Incoming> rows = new ArrayList<>(round == 0 ? versions.size() : 4);
             for (List<Incoming> list : versions.values()) {
@@ -143,6 +156,14 @@ public final class ArchiveWriter {
         }
     }
 
+    private static List<java.time.LocalDate> days(List<Incoming> records) {
+        java.util.Set<java.time.LocalDate> days = new java.util.HashSet<>();
+        for (Incoming in : records) {
+            days.add(DayPartitions.dayOf(in.record().sentAt()));
+        }
+        return new ArrayList<>(days);
+    }
+
     /** Where a record refused by the database goes. */
     @FunctionalInterface
     interface Refusals {
@@ -154,12 +175,15 @@ public final class ArchiveWriter {
         private final Connection connection;
         private final PGConnection pg;
         private final Refusals refused;
+        private final DayPartitions partitions;
         private boolean stagingReady;
+        private boolean partitionsRefreshed;
 
-        Batch(Connection connection, Refusals refused) throws SQLException {
+        Batch(Connection connection, Refusals refused, DayPartitions partitions) throws SQLException {
             this.connection = connection;
             this.pg = connection.unwrap(PGConnection.class);
             this.refused = refused;
+            this.partitions = partitions;
         }
 
         /** Rows unique by id; {@code merge} when some of them are known to be archived already. */
@@ -177,6 +201,13 @@ public final class ArchiveWriter {
                 connection.releaseSavepoint(savepoint);
                 if (!merge && SqlErrors.isUniqueViolation(e)) {
                     return write(rows, true);
+                }
+                if (SqlErrors.isMissingPartition(e) && !partitionsRefreshed) {
+                    // A purge dropped a day this process had seen: create it again, in this transaction.
+                    partitionsRefreshed = true;
+                    partitions.forget();
+                    partitions.ensure(connection, days(rows));
+                    return write(rows, merge);
                 }
                 if (SqlErrors.isDataError(e)) {
                     return isolate(rows, merge, e);
@@ -197,7 +228,8 @@ public final class ArchiveWriter {
         }
 
         private WriteResult copy(List<Incoming> rows) throws SQLException, IOException {
-            long copied = copyInto("archive.messages", rows);
+            copyInto(CopyRows.copyIdsSql(IDS), rows, CopyRows::writeIds);
+            long copied = copyInto(CopyRows.copySql("archive.messages"), rows, CopyRows::write);
             return new WriteResult((int) copied, 0, 0, 0);
         }
 
@@ -208,7 +240,7 @@ public final class ArchiveWriter {
                     stagingReady = true;
                 }
                 statement.execute("TRUNCATE " + STAGING);
-                copyInto(STAGING, rows);
+                copyInto(CopyRows.copySql(STAGING), rows, CopyRows::write);
                 int inserted = statement.executeUpdate(MERGE_MESSAGES);
                 int conflicts = statement.executeUpdate(MERGE_CONFLICTS);
                 if (conflicts > 0) {
@@ -222,11 +254,11 @@ public final class ArchiveWriter {
             }
         }
 
-        private long copyInto(String table, List<Incoming> rows) throws SQLException, IOException {
-            CopyIn copy = pg.getCopyAPI().copyIn(CopyRows.copySql(table));
+        private long copyInto(String copySql, List<Incoming> rows, RowEncoder encoder) throws SQLException, IOException {
+            CopyIn copy = pg.getCopyAPI().copyIn(copySql);
             try {
                 try (CopyInStream out = new CopyInStream(copy)) {
-                    CopyRows.write(rows, out);
+                    encoder.write(rows, out);
                 }
                 return copy.endCopy();
             } catch (CopyFailure e) {
@@ -241,6 +273,12 @@ public final class ArchiveWriter {
                 }
             }
         }
+    }
+
+    /** Encodes rows for one COPY ({@link CopyRows#write} or {@link CopyRows#writeIds}). */
+    @FunctionalInterface
+    private interface RowEncoder {
+        void write(List<Incoming> rows, OutputStream out) throws IOException;
     }
 
     /** Buffers COPY data and hands it to the driver in 64 KiB pieces. */

@@ -27,6 +27,9 @@ public final class CopyRows {
     public static final String COLUMNS = "record_id, conversation_id, kind, sent_at, sender, recipients, "
             + "content_type, body, external, frontend, received_at, content_hash";
 
+    /** The columns of {@code archive.message_ids}, written alongside every archived row. */
+    public static final String ID_COLUMNS = "record_id, sent_at, content_hash";
+
     private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
     /** Bytes gathered before they go to the stream: large enough to keep COPY's messages few. */
     private static final int FLUSH_BYTES = 64 * 1024;
@@ -44,6 +47,27 @@ public final class CopyRows {
         RowBuffer buffer = new RowBuffer(FLUSH_BYTES + 4096);
         for (Incoming row : rows) {
             appendRow(row, buffer);
+            if (buffer.size() >= FLUSH_BYTES) {
+                buffer.writeTo(out);
+            }
+        }
+        buffer.writeTo(out);
+    }
+
+    /** {@code COPY <table> (ID_COLUMNS) FROM STDIN} in text format. */
+    public static String copyIdsSql(String table) {
+        return "COPY " + table + " (" + ID_COLUMNS + ") FROM STDIN";
+    }
+
+    /** Writes the id rows ({@link #ID_COLUMNS}) of the records, one line each; the stream is not closed. */
+    public static void writeIds(List<Incoming> rows, OutputStream out) throws IOException {
+        RowBuffer buffer = new RowBuffer(FLUSH_BYTES + 4096);
+        for (Incoming in : rows) {
+            buffer.text(in.record().id()).tab();
+            buffer.timestamp(in.record().sentAt()).tab();
+            buffer.ascii("\\\\x");
+            buffer.hex(in.hashUnsafe());
+            buffer.newline();
             if (buffer.size() >= FLUSH_BYTES) {
                 buffer.writeTo(out);
             }

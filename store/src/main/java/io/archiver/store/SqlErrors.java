@@ -21,6 +21,11 @@ final class SqlErrors {
     private SqlErrors() {
     }
 
+    /** "no partition of relation ... found for row": the day's partition is not there (yet, or any more). */
+    static boolean isMissingPartition(SQLException e) {
+        return "23514".equals(e.getSQLState()) && e.getMessage() != null && e.getMessage().contains("no partition of relation");
+    }
+
     static boolean isUniqueViolation(SQLException e) {
         return UNIQUE_VIOLATION.equals(e.getSQLState());
     }

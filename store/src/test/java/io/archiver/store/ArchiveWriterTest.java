@@ -53,6 +53,51 @@ class ArchiveWriterTest {
     }
 
     @Test
+    void recordsOfAnyDayGetTheirPartitionAndOneIdRowEach() throws Exception {
+        Instant now = Instant.now();
+        List<ArchiveRecord> records = List.of(
+                TestRecords.sentAt(message("late.70d"), now.minus(java.time.Duration.ofDays(70))),
+                TestRecords.sentAt(message("old.2019"), Instant.parse("2019-03-01T10:00:00Z")),
+                TestRecords.sentAt(message("today"), now));
+
+        assertThat(writer.write(incoming(records))).isEqualTo(new WriteResult(3, 0, 0, 0));
+
+        try (Connection c = dataSource.getConnection()) {
+            assertThat(DayPartitions.existing(c)).contains(java.time.LocalDate.parse("2019-03-01"),
+                    DayPartitions.dayOf(now.minus(java.time.Duration.ofDays(70))), DayPartitions.dayOf(now));
+        }
+        assertThat(io.archiver.store.testing.Sql.number(dataSource, "SELECT count(*) FROM archive.messages_p20190301")).isEqualTo(1);
+        assertThat(io.archiver.store.testing.Sql.number(dataSource, "SELECT count(*) FROM archive.message_ids")).isEqualTo(3);
+    }
+
+    @Test
+    void aDayDroppedBehindTheWritersBackIsCreatedAgain() throws Exception {
+        Instant day = Instant.parse("2026-02-01T08:00:00Z");
+        assertThat(writer.write(incoming(List.of(TestRecords.sentAt(message("first"), day))))).isEqualTo(new WriteResult(1, 0, 0, 0));
+        // What a purge does to an expired day: the partition and its ids go.
+        io.archiver.store.testing.Sql.execute(dataSource, "DROP TABLE archive.messages_p20260201");
+        io.archiver.store.testing.Sql.execute(dataSource, "DELETE FROM archive.message_ids");
+
+        WriteResult again = writer.write(incoming(List.of(TestRecords.sentAt(message("second"), day.plusSeconds(60)))));
+
+        assertThat(again).isEqualTo(new WriteResult(1, 0, 0, 0));
+        assertThat(io.archiver.store.testing.Sql.number(dataSource, "SELECT count(*) FROM archive.messages_p20260201")).isEqualTo(1);
+    }
+
+    @Test
+    void aConflictOnAnotherDayIsStillAConflictNotASecondRow() throws Exception {
+        ArchiveRecord first = TestRecords.sentAt(message("same.id", "original"), Instant.parse("2026-03-01T10:00:00Z"));
+        ArchiveRecord other = TestRecords.sentAt(message("same.id", "changed"), Instant.parse("2026-03-05T10:00:00Z"));
+        writer.write(incoming(List.of(first)));
+
+        WriteResult result = writer.write(incoming(List.of(other)));
+
+        assertThat(result).isEqualTo(new WriteResult(0, 0, 1, 0));
+        assertThat(io.archiver.store.testing.Sql.number(dataSource, "SELECT count(*) FROM archive.messages WHERE record_id = 'same.id'")).isEqualTo(1);
+        assertThat(io.archiver.store.testing.Sql.number(dataSource, "SELECT count(*) FROM archive.conflicts WHERE record_id = 'same.id'")).isEqualTo(1);
+    }
+
+    @Test
     void copyEscapingRoundTripsEveryAwkwardCharacter() throws Exception {
         String big = "x\\y\t".repeat(16 * 1024); // 64 KiB with escapes all along
         List<ArchiveRecord> records = List.of(

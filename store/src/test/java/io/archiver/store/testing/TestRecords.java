@@ -26,6 +26,12 @@ public final class TestRecords {
                 ArchiveRecord.DEFAULT_CONTENT_TYPE, body, false);
     }
 
+    /** The same record sent at another time (truncated to the microsecond PostgreSQL keeps). */
+    public static ArchiveRecord sentAt(ArchiveRecord r, Instant sentAt) {
+        return new ArchiveRecord(r.id(), r.conversationId(), r.kind(), sentAt.truncatedTo(ChronoUnit.MICROS), r.from(), r.to(),
+                r.contentType(), r.body(), r.external());
+    }
+
     public static List<ArchiveRecord> messages(String prefix, int count) {
         List<ArchiveRecord> records = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
