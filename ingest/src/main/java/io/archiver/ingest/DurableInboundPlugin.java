@@ -26,7 +26,7 @@ final class DurableInboundPlugin implements ActiveMQServerMessagePlugin {
     }
 
     /** {@code archive.inbound}, also as a fully qualified queue name {@code archive.inbound::archive.inbound}. */
-    private static boolean isInbound(SimpleString address) {
+    static boolean isInbound(SimpleString address) {
         return address != null && (address.equals(INBOUND) || address.toString().startsWith(SpoolFormat.INBOUND + "::"));
     }
 }

@@ -6,19 +6,22 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 /**
  * The front-end's own meters, on top of the JVM ones of the shared registry:
- * {@code archiver_records_accepted_total}, {@code archiver_requests_refused_total{status}},
- * {@code archiver_spool_depth}, {@code archiver_spool_bytes} and {@code archiver_archive_reachable}.
+ * {@code archiver_records_accepted_total}, {@code archiver_records_skipped_policy_total},
+ * {@code archiver_requests_refused_total{status}}, {@code archiver_spool_depth}, {@code archiver_spool_bytes}
+ * and {@code archiver_archive_reachable}.
  */
 public final class FrontendMetrics {
 
     private final PrometheusMeterRegistry registry;
     private final Counter accepted;
+    private final Counter skippedByPolicy;
 
     public FrontendMetrics(PrometheusMeterRegistry registry, SpoolBroker broker, ArchiveLink link) {
         this.registry = registry;
         this.accepted = Counter.builder("archiver.records.accepted")
-                .description("Records spooled and answered with 202")
+                .description("Records answered with 202 over HTTP (those the archiving policies skip included)")
                 .register(registry);
+        this.skippedByPolicy = skippedByPolicy(registry);
         Gauge.builder("archiver.spool.depth", broker, SpoolBroker::depth)
                 .description("Messages waiting in the spool queue archive.inbound")
                 .register(registry);
@@ -32,6 +35,21 @@ public final class FrontendMetrics {
 
     public void accepted(int records) {
         accepted.increment(records);
+    }
+
+    /** Records of a 202 answer that the archiving policies excluded, so they were not spooled. */
+    public void skippedByPolicy(int records) {
+        skippedByPolicy.increment(records);
+    }
+
+    /**
+     * {@code archiver.records.skipped.policy}: records the archiving policies excluded (over HTTP, and over
+     * AMQP/core at {@code archive.inbound}). Available before the spool broker exists, which counts into it too.
+     */
+    public static Counter skippedByPolicy(PrometheusMeterRegistry registry) {
+        return Counter.builder("archiver.records.skipped.policy")
+                .description("Records not archived because the archiving policies (policies.*) exclude them")
+                .register(registry);
     }
 
     public void refused(int status) {

@@ -6,6 +6,7 @@ import io.archiver.core.http.BearerAuth;
 import io.archiver.core.http.Health;
 import io.archiver.core.http.HttpServer;
 import io.archiver.core.metrics.Metrics;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -52,7 +53,8 @@ public final class FrontendService implements AutoCloseable {
 
     /**
      * Reads the settings (a {@link io.archiver.core.config.ConfigException} names any bad or missing key,
-     * {@code tokens.file} is required), starts the spool broker and its bridge, then the HTTP listener.
+     * {@code tokens.file} is required, and so does any bad {@code policies.*} key), starts the spool broker and
+     * its bridge, then the HTTP listener.
      */
     public static FrontendService start(Config config) {
         FrontendSettings settings = FrontendSettings.from(config);
@@ -60,9 +62,12 @@ public final class FrontendService implements AutoCloseable {
         if (tokens.isEmpty()) {
             log.warn("tokens.file {} lists no tokens: every request will be refused with 401", settings.tokensFile());
         }
+        log.info("archiving policies: {}", settings.policies().describe());
         Deque<AutoCloseable> started = new ArrayDeque<>();
         try {
-            SpoolBroker broker = SpoolBroker.start(settings);
+            PrometheusMeterRegistry registry = Metrics.newRegistry("frontend", settings.name());
+            Counter skippedByPolicy = FrontendMetrics.skippedByPolicy(registry);
+            SpoolBroker broker = SpoolBroker.start(settings, skippedByPolicy::increment);
             started.push(broker);
             SpoolWriter writer = new SpoolWriter(broker.inVmUrl(), settings.name(), SPOOL_SESSIONS);
             started.push(writer);
@@ -70,10 +75,9 @@ public final class FrontendService implements AutoCloseable {
             started.push(link);
             SpoolCapacity capacity = new SpoolCapacity(settings.spoolMaxBytes(), broker::bytes);
             IntakeGate gate = new IntakeGate(settings.critical(), settings.criticalAfter(), link, capacity, broker::isActive);
-            PrometheusMeterRegistry registry = Metrics.newRegistry("frontend", settings.name());
             FrontendMetrics metrics = new FrontendMetrics(registry, broker, link);
             RecordsEndpoint records = new RecordsEndpoint(new BearerAuth(tokens), gate, capacity, writer, metrics,
-                    settings.maxRecords(), settings.maxBytes());
+                    settings.policies(), settings.maxRecords(), settings.maxBytes());
             Readiness readiness = new Readiness(broker, link, capacity, gate);
             HttpServer http = HttpServer.start(settings.httpHost(), settings.httpPort(), registry, readiness::health,
                     app -> app.post("/v1/records", records));

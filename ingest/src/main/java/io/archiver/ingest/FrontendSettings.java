@@ -30,6 +30,7 @@ import java.util.Locale;
  * @param criticalAfter     {@code archiving.criticalAfter} (default 30s)
  * @param maxRecords        {@code ingest.maxRecords} (default 1000)
  * @param maxBytes          {@code ingest.maxBytes} (default 8 MiB)
+ * @param policies          {@code policies.*} (default: archive everything), see {@link ArchivingPolicies}
  */
 public record FrontendSettings(
         String name,
@@ -46,7 +47,8 @@ public record FrontendSettings(
         boolean critical,
         Duration criticalAfter,
         int maxRecords,
-        int maxBytes) {
+        int maxBytes,
+        ArchivingPolicies policies) {
 
     public static final String DEFAULT_ARCHIVE_BROKER = "tcp://127.0.0.1:61616";
     public static final long DEFAULT_SPOOL_MAX_BYTES = 1L << 30;
@@ -94,7 +96,8 @@ public record FrontendSettings(
                 config.bool("archiving.critical", false),
                 criticalAfter,
                 config.integer("ingest.maxRecords", 1000, 1, 1_000_000),
-                (int) maxBytes);
+                (int) maxBytes,
+                ArchivingPolicies.from(config));
     }
 
     private static void checkBrokerUrl(String url) {

@@ -3,6 +3,7 @@ package io.archiver.ingest;
 import io.archiver.core.auth.Role;
 import io.archiver.core.http.ApiException;
 import io.archiver.core.http.BearerAuth;
+import io.archiver.core.record.ArchiveRecord;
 import io.archiver.core.record.FieldError;
 import io.archiver.core.record.MalformedBodyException;
 import io.archiver.core.record.ParsedBatch;
@@ -13,6 +14,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -22,6 +24,11 @@ import org.slf4j.LoggerFactory;
  * {@code POST /v1/records} (contract section 3): checks the token, the content type, the limits and every
  * record, then spools the whole request at once. It answers 202 only after the spool committed, and
  * refuses the whole request, spooling nothing, when anything is wrong.
+ * <p>
+ * Records the {@link ArchivingPolicies} exclude are not spooled (so never archived) but still count in
+ * {@code {"accepted": N}}, which is every record of the request, and in
+ * {@code archiver_records_skipped_policy_total}. A request whose records are all excluded spools nothing
+ * and still answers 202.
  */
 final class RecordsEndpoint implements Handler {
 
@@ -33,16 +40,18 @@ final class RecordsEndpoint implements Handler {
     private final SpoolCapacity capacity;
     private final SpoolWriter writer;
     private final FrontendMetrics metrics;
+    private final ArchivingPolicies policies;
     private final int maxRecords;
     private final int maxBytes;
 
     RecordsEndpoint(BearerAuth auth, IntakeGate gate, SpoolCapacity capacity, SpoolWriter writer, FrontendMetrics metrics,
-                    int maxRecords, int maxBytes) {
+                    ArchivingPolicies policies, int maxRecords, int maxBytes) {
         this.auth = auth;
         this.gate = gate;
         this.capacity = capacity;
         this.writer = writer;
         this.metrics = metrics;
+        this.policies = policies;
         this.maxRecords = maxRecords;
         this.maxBytes = maxBytes;
     }
@@ -86,7 +95,13 @@ final class RecordsEndpoint implements Handler {
                     + " records are invalid; the whole request was refused and nothing was spooled", batch.errors(), Map.of());
         }
 
-        SpoolBatch spoolBatch = SpoolBatch.of(batch);
+        int[] kept = archived(batch);
+        int skipped = batch.records().size() - (kept == null ? batch.records().size() : kept.length);
+        if (skipped == batch.records().size()) {
+            metrics.skippedByPolicy(skipped);
+            return batch.size();
+        }
+        SpoolBatch spoolBatch = kept == null ? SpoolBatch.of(batch) : SpoolBatch.of(batch, kept);
         long size = SpoolCapacity.sizeOf(spoolBatch);
         try (SpoolCapacity.Reservation reservation = capacity.tryReserve(size).orElseThrow(() -> unavailable(gate.full(size)))) {
             writer.spool(spoolBatch, receivedAt);
@@ -96,7 +111,26 @@ final class RecordsEndpoint implements Handler {
             throw unavailable(new IntakeGate.Refusal(e.getMessage() + "; nothing was spooled, send the request again",
                     IntakeGate.RETRY_AFTER_SPOOL_ERROR_SECONDS));
         }
-        return spoolBatch.records();
+        if (skipped > 0) {
+            metrics.skippedByPolicy(skipped);
+        }
+        return batch.size();
+    }
+
+    /** The indices of the records the policies archive, or null when they archive all of them. */
+    private int[] archived(ParsedBatch batch) {
+        if (policies.archivesEverything()) {
+            return null;
+        }
+        List<ArchiveRecord> records = batch.records();
+        int[] kept = new int[records.size()];
+        int count = 0;
+        for (int i = 0; i < records.size(); i++) {
+            if (policies.archives(records.get(i))) {
+                kept[count++] = i;
+            }
+        }
+        return count == records.size() ? null : Arrays.copyOf(kept, count);
     }
 
     private byte[] readBody(Context ctx) {

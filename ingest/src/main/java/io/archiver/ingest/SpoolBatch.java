@@ -50,6 +50,25 @@ public final class SpoolBatch {
         });
     }
 
+    /**
+     * Only the records of {@code batch} at the given indices of {@link ParsedBatch#records()}, in that order
+     * (those the archiving policies keep), each again exactly as received when the parser kept the bytes.
+     */
+    public static SpoolBatch of(ParsedBatch batch, int[] indices) {
+        int[] kept = indices.clone();
+        if (!batch.hasSource()) {
+            List<ArchiveRecord> records = new ArrayList<>(kept.length);
+            for (int i : kept) {
+                records.add(batch.records().get(i));
+            }
+            return of(records);
+        }
+        return chunk(kept.length, SpoolFormat.TARGET_MESSAGE_BYTES, i -> batch.sourceLength(kept[i]), (i, out) -> {
+            batch.writeSource(kept[i], out);
+            out.write('\n');
+        });
+    }
+
     static SpoolBatch of(List<ArchiveRecord> records, int targetBytes) {
         List<byte[]> lines = new ArrayList<>(records.size());
         for (ArchiveRecord record : records) {

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.IntConsumer;
 import org.apache.activemq.artemis.api.core.QueueConfiguration;
 import org.apache.activemq.artemis.api.core.RoutingType;
 import org.apache.activemq.artemis.core.config.BridgeConfiguration;
@@ -59,6 +60,15 @@ public final class SpoolBroker implements AutoCloseable {
 
     /** Starts the broker (recovering whatever the journal in {@code spool.dir} still holds) and its bridge. */
     public static SpoolBroker start(FrontendSettings settings) {
+        return start(settings, records -> { });
+    }
+
+    /**
+     * Starts the broker and its bridge; when the archiving policies exclude anything, records that AMQP/core
+     * senders put into {@code archive.inbound} are filtered too ({@link InboundPolicyPlugin}), each dropped
+     * message's record count going to {@code skippedByPolicy}.
+     */
+    public static SpoolBroker start(FrontendSettings settings, IntConsumer skippedByPolicy) {
         Path dir = settings.spoolDir().toAbsolutePath().normalize();
         String inVmUrl = "vm://" + InVmIds.next();
         ConfigurationImpl config = new ConfigurationImpl();
@@ -114,6 +124,9 @@ public final class SpoolBroker implements AutoCloseable {
                 .setAutoCreateAddresses(false)
                 .setAutoCreateQueues(false));
         config.registerBrokerPlugin(new DurableInboundPlugin());
+        if (!settings.policies().archivesEverything()) {
+            config.registerBrokerPlugin(new InboundPolicyPlugin(settings.policies(), skippedByPolicy));
+        }
 
         ActiveMQServer server = ActiveMQServers.newActiveMQServer(config);
         try {

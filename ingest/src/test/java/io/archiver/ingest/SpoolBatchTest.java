@@ -35,6 +35,27 @@ class SpoolBatchTest {
     }
 
     @Test
+    void aSelectionOfAParsedRequestKeepsOnlyThoseRecordsExactlyAsReceived() throws Exception {
+        String first = TestRecords.record("keep-1").toString();
+        String second = TestRecords.record("drop-2").toString();
+        String third = "{ \"id\" : \"keep-3\", " + TestRecords.record("keep-3").toString().substring(1).replace("\"id\":\"keep-3\",", "");
+        byte[] body = ("[" + first + ",\n" + second + ",\n" + third + "]").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        io.archiver.core.record.ParsedBatch parsed = new RecordParser().parseJson(body, Instant.now());
+        assertThat(parsed.allValid()).as(parsed.errors().toString()).isTrue();
+
+        SpoolBatch kept = SpoolBatch.of(parsed, new int[] {0, 2});
+        assertThat(kept.records()).isEqualTo(2);
+        assertThat(kept.chunks()).hasSize(1);
+        assertThat(new String(kept.chunks().get(0).body(), java.nio.charset.StandardCharsets.UTF_8))
+                .as("the received bytes of records 0 and 2, one a line").isEqualTo(first + "\n" + third + "\n");
+        assertThat(kept.bytes()).isEqualTo(kept.chunks().get(0).body().length);
+
+        SpoolBatch none = SpoolBatch.of(parsed, new int[0]);
+        assertThat(none.records()).isZero();
+        assertThat(none.chunks()).isEmpty();
+    }
+
+    @Test
     void aRecordLargerThanTheTargetGetsAMessageOfItsOwn() throws Exception {
         List<ArchiveRecord> records = ForwardingTest.normalised(List.of(
                 TestRecords.withBody(TestRecords.newId(), 10), TestRecords.withBody(TestRecords.newId(), 60_000),
