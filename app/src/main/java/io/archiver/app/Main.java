@@ -24,7 +24,10 @@ import picocli.CommandLine.Command;
                 MigrateCommand.class,
                 SendCommand.class,
                 ReplayDeadLettersCommand.class,
+                io.archiver.app.cli.HoldCommand.class,
+                io.archiver.app.cli.PurgeCommand.class,
                 BenchCommand.class,
+                io.archiver.app.bench.PurgeBenchCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

@@ -24,6 +24,11 @@ public final class Database {
     }
 
     public static HikariDataSource open(Config config, String poolName) {
+        return open(config, poolName, config.integer("db.poolSize", DEFAULT_POOL_SIZE, 1, 1000));
+    }
+
+    /** A pool of a size fixed by the caller (the scheduler's pool, sized by its threads). */
+    public static HikariDataSource open(Config config, String poolName, int poolSize) {
         String url = config.required("db.url");
         if (!url.startsWith("jdbc:postgresql:")) {
             throw new IllegalArgumentException("db.url must be a PostgreSQL JDBC URL (jdbc:postgresql://host:port/database), not " + url);
@@ -33,7 +38,7 @@ public final class Database {
         hikari.setJdbcUrl(url);
         config.find("db.user").filter(u -> !u.isEmpty()).ifPresent(hikari::setUsername);
         config.secret("db.password").ifPresent(hikari::setPassword);
-        hikari.setMaximumPoolSize(config.integer("db.poolSize", DEFAULT_POOL_SIZE, 1, 1000));
+        hikari.setMaximumPoolSize(poolSize);
         hikari.setMinimumIdle(1);
         hikari.setConnectionTimeout(Math.max(250, config.duration("db.connectionTimeout", DEFAULT_CONNECTION_TIMEOUT).toMillis()));
         hikari.setValidationTimeout(2_000);

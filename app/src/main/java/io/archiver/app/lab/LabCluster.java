@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.archiver.core.config.Config;
 import io.archiver.core.net.FreePorts;
 import io.archiver.ingest.FrontendService;
+import io.archiver.app.ArchiveNode;
 import io.archiver.store.NodeService;
 import io.micrometer.core.instrument.Counter;
 import java.io.IOException;
@@ -33,11 +34,11 @@ public final class LabCluster implements AutoCloseable {
     private final Path dataDir;
     private final LabTokens tokens;
     private final LabPostgres postgres;
-    private final NodeService node;
+    private final ArchiveNode node;
     private final List<FrontendService> frontends;
     private final Path nodeConfig;
 
-    private LabCluster(Path dataDir, LabTokens tokens, LabPostgres postgres, NodeService node,
+    private LabCluster(Path dataDir, LabTokens tokens, LabPostgres postgres, ArchiveNode node,
                        List<FrontendService> frontends, Path nodeConfig) {
         this.dataDir = dataDir;
         this.tokens = tokens;
@@ -54,7 +55,7 @@ public final class LabCluster implements AutoCloseable {
         Files.createDirectories(dataDir);
         LabTokens tokens = LabTokens.loadOrCreate(dataDir.resolve("tokens"));
         LabPostgres postgres = LabPostgres.start(dataDir.resolve("postgres/primary"));
-        NodeService node = null;
+        ArchiveNode node = null;
         List<FrontendService> frontends = new ArrayList<>();
         try {
             Map<String, String> nodeValues = new LinkedHashMap<>();
@@ -69,7 +70,7 @@ public final class LabCluster implements AutoCloseable {
             nodeValues.put("failover.mode", "managed");
             nodeValues.putAll(nodeSettings);
             Path nodeConfig = writeProperties(dataDir.resolve("node.properties"), nodeValues);
-            node = NodeService.start(Config.load(nodeConfig));
+            node = ArchiveNode.start(Config.load(nodeConfig));
 
             for (int i = 1; i <= frontendCount; i++) {
                 Map<String, String> values = new LinkedHashMap<>();
@@ -78,7 +79,7 @@ public final class LabCluster implements AutoCloseable {
                 values.put("http.port", String.valueOf(FreePorts.any()));
                 values.put("amqp.port", String.valueOf(FreePorts.any()));
                 values.put("spool.dir", dataDir.resolve("frontend-" + i + "/spool").toString());
-                values.put("archive.brokers", "tcp://127.0.0.1:" + node.brokerPort());
+                values.put("archive.brokers", "tcp://127.0.0.1:" + node.node().brokerPort());
                 values.put("tokens.file", tokens.file().toString());
                 Path config = writeProperties(dataDir.resolve("frontend-" + i + ".properties"), values);
                 frontends.add(FrontendService.start(Config.load(config)));
@@ -103,7 +104,7 @@ public final class LabCluster implements AutoCloseable {
     }
 
     public String nodeUrl() {
-        return "http://127.0.0.1:" + node.httpPort();
+        return "http://127.0.0.1:" + node.node().httpPort();
     }
 
     public LabTokens tokens() {
@@ -115,7 +116,7 @@ public final class LabCluster implements AutoCloseable {
     }
 
     public NodeService node() {
-        return node;
+        return node.node();
     }
 
     public List<FrontendService> frontends() {
@@ -128,18 +129,18 @@ public final class LabCluster implements AutoCloseable {
 
     /** Records waiting anywhere between the front-ends' spools and the database. */
     public long inFlightMessages() {
-        return frontends.stream().mapToLong(FrontendService::spoolDepth).sum() + node.queueDepth();
+        return frontends.stream().mapToLong(FrontendService::spoolDepth).sum() + node().queueDepth();
     }
 
     /** Records the node has committed since it started (its own counter: cheap to poll). */
     public long archivedByNode() {
-        Counter archived = node.metrics().find("archiver.records.archived").counter();
+        Counter archived = node().metrics().find("archiver.records.archived").counter();
         return archived == null ? 0 : (long) archived.count();
     }
 
     /** Rows in archive.messages whose record id starts with {@code prefix}. */
     public long archivedWithPrefix(String prefix) throws SQLException {
-        try (Connection c = node.dataSource().getConnection();
+        try (Connection c = node().dataSource().getConnection();
              PreparedStatement s = c.prepareStatement("SELECT count(*) FROM archive.messages WHERE record_id LIKE ?")) {
             s.setString(1, prefix.replace("%", "\\%").replace("_", "\\_") + "%");
             try (ResultSet rs = s.executeQuery()) {

@@ -30,6 +30,7 @@ public final class ArchiverProcess implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx512m");
+        command.add("-Duser.timezone=UTC");
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add("io.archiver.app.Main");

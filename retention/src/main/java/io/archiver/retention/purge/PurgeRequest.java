@@ -14,10 +14,11 @@ import java.util.Map;
  * not make it remove anything younger than asked.
  *
  * @param olderThan  age beyond which records go (the default retention for a scheduled purge)
- * @param maxRecords at most this many records, oldest first; null for no limit
+ * @param maxRecords   at most this many records, oldest first; null for no limit
+ * @param scheduledFor the fire time of a scheduled purge (recorded, so a run can be matched to its trigger); else null
  */
 public record PurgeRequest(Trigger trigger, String actor, boolean dryRun, Duration olderThan, boolean exportedOnly,
-                           Long maxRecords) {
+                           Long maxRecords, java.time.Instant scheduledFor) {
 
     public static final long MAX_HOURS = RetentionSettings.MAX_DAYS * 24L;
 
@@ -46,9 +47,15 @@ public record PurgeRequest(Trigger trigger, String actor, boolean dryRun, Durati
         }
     }
 
-    /** The nightly purge the settings describe. */
-    public static PurgeRequest scheduled(RetentionSettings settings) {
-        return new PurgeRequest(Trigger.SCHEDULE, "scheduler", false, Duration.ofDays(settings.days()), settings.exportedOnly(), null);
+    /** A manual purge. */
+    public PurgeRequest(Trigger trigger, String actor, boolean dryRun, Duration olderThan, boolean exportedOnly, Long maxRecords) {
+        this(trigger, actor, dryRun, olderThan, exportedOnly, maxRecords, null);
+    }
+
+    /** The nightly purge the settings describe, fired for {@code scheduledFor}. */
+    public static PurgeRequest scheduled(RetentionSettings settings, java.time.Instant scheduledFor) {
+        return new PurgeRequest(Trigger.SCHEDULE, "scheduler", false, Duration.ofDays(settings.days()), settings.exportedOnly(), null,
+                scheduledFor);
     }
 
     public boolean scheduled() {
@@ -66,6 +73,9 @@ public record PurgeRequest(Trigger trigger, String actor, boolean dryRun, Durati
         }
         p.put("exportedOnly", exportedOnly);
         p.put("maxRecords", maxRecords);
+        if (scheduledFor != null) {
+            p.put("scheduledFor", scheduledFor.toString());
+        }
         return p;
     }
 }

@@ -65,7 +65,7 @@ class PurgerTest {
         Purger purger = purger(Map.of("retention.override.user:sip:ceo@example.com", "365",
                 "retention.override.domain:legal.example.com", "90"));
 
-        PurgeStatistics stats = purger.run(PurgeRequest.scheduled(purger.settings()), Purger.Progress.NONE, () -> false);
+        PurgeStatistics stats = purger.run(PurgeRequest.scheduled(purger.settings(), Instant.now()), Purger.Progress.NONE, () -> false);
 
         assertThat(stats.purged()).isEqualTo(600);
         assertThat(stats.heldBack()).isEqualTo(5);
@@ -157,7 +157,7 @@ class PurgerTest {
         archive(withTo(day(10, 4, "mixed", "sip:a@short.example.com", "c2"), "sip:b@example.com"));
         Purger purger = purger(Map.of("retention.override.domain:short.example.com", "7"));
 
-        PurgeStatistics stats = purger.run(PurgeRequest.scheduled(purger.settings()), Purger.Progress.NONE, () -> false);
+        PurgeStatistics stats = purger.run(PurgeRequest.scheduled(purger.settings(), Instant.now()), Purger.Progress.NONE, () -> false);
 
         assertThat(stats.purged()).isEqualTo(6);
         assertThat(ids("short")).isZero();
@@ -189,7 +189,7 @@ class PurgerTest {
         Sql.execute(db, "INSERT INTO archive.holds (participant, reason) VALUES ('sip:held@example.com', 'placed while it was down')");
         Purger purger = purger(Map.of());
 
-        PurgeStatistics stats = purger.run(PurgeRequest.scheduled(purger.settings()), Purger.Progress.NONE, () -> false);
+        PurgeStatistics stats = purger.run(PurgeRequest.scheduled(purger.settings(), Instant.now()), Purger.Progress.NONE, () -> false);
 
         assertThat(stats.recoveredRuns()).hasSize(1);
         assertThat(stats.purged()).isEqualTo(25);

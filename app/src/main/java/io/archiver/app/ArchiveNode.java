@@ -1,0 +1,40 @@
+package io.archiver.app;
+
+import io.archiver.core.config.Config;
+import io.archiver.retention.RetentionService;
+import io.archiver.retention.RetentionSettings;
+import io.archiver.retention.hold.HoldRoutes;
+import io.archiver.retention.hold.HoldStore;
+import io.archiver.retention.purge.PurgeRoutes;
+import io.archiver.retention.purge.Purger;
+import io.archiver.store.AuditLog;
+import io.archiver.store.NodeService;
+
+/**
+ * A whole archive node: the store's node (database, archive broker, consumer, HTTP) with the admin API
+ * of the retention module (holds, purges) and its scheduled jobs, started in that order (the jobs need
+ * the migrated schema) and closed in reverse.
+ */
+public record ArchiveNode(NodeService node, RetentionService retention) implements AutoCloseable {
+
+    public static ArchiveNode start(Config settings) {
+        // Checked before anything starts, so a bad retention value stops the node at once (exit 2), not at 02:00.
+        RetentionSettings retentionSettings = RetentionSettings.from(settings);
+        NodeService node = NodeService.start(settings, (app, n) -> {
+            HoldRoutes.register(app, n.auth(), new HoldStore(n.dataSource()), new AuditLog(n.dataSource()));
+            PurgeRoutes.register(app, n.auth(), new Purger(n.dataSource(), retentionSettings, n.name()));
+        });
+        try {
+            return new ArchiveNode(node, RetentionService.start(settings, node.name()));
+        } catch (RuntimeException e) {
+            node.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public void close() {
+        retention.close();
+        node.close();
+    }
+}
