@@ -30,13 +30,13 @@ public record RetentionSettings(boolean enabled, int days, String cron, boolean 
             throw new ConfigException("setting retention.cron = '" + cron
                     + "' is not a valid Quartz cron expression (seconds minutes hours day-of-month month day-of-week), e.g. 0 0 2 * * ?");
         }
-        Duration pause = config.duration("retention.batchPause", Duration.ofMillis(20));
+        Duration pause = config.duration("retention.batchPause", Duration.ofMillis(50));
         if (pause.isNegative() || pause.compareTo(Duration.ofSeconds(60)) > 0) {
             throw new ConfigException("setting retention.batchPause = " + pause + " is not valid: expected 0 to 60s");
         }
         return new RetentionSettings(enabled, days, cron, config.bool("retention.exportedOnly", false),
                 RetentionOverrides.from(config),
-                config.integer("retention.batchRecords", 10_000, 1, 1_000_000), pause,
+                config.integer("retention.batchRecords", 2_000, 1, 1_000_000), pause,
                 config.integer("retention.partitionsAhead", 3, 1, 366));
     }
 }

@@ -14,7 +14,7 @@ class RetentionSettingsTest {
     void defaultsAreThoseOfTheOriginal() {
         RetentionSettings settings = RetentionSettings.from(Config.of(Map.of(), Map.of()));
         assertThat(settings).isEqualTo(new RetentionSettings(true, 60, "0 0 2 * * ?", false, RetentionOverrides.none(),
-                10_000, java.time.Duration.ofMillis(20), 3));
+                2_000, java.time.Duration.ofMillis(50), 3));
     }
 
     @Test
