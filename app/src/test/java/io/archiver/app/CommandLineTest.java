@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.archiver.app.lab.LabCluster;
+import io.archiver.app.support.Cli;
 import io.archiver.app.support.Db;
 import io.archiver.app.support.Records;
 import io.archiver.app.support.TestFiles;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,40 +37,25 @@ class CommandLineTest {
         lab.close();
     }
 
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            int exit = Main.execute(args);
-            return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    private static Cli.Result run(String... args) {
+        return Cli.run(args);
     }
 
     @Test
     void badUsageExitsTwoWithAMessage() throws Exception {
         assertThat(run().exit()).isEqualTo(2);
         assertThat(run("no-such-command").exit()).isEqualTo(2);
-        Run missingConfig = run("migrate");
+        Cli.Result missingConfig = run("migrate");
         assertThat(missingConfig.exit()).isEqualTo(2);
         assertThat(missingConfig.err()).contains("--config");
-        Run absentFile = run("migrate", "--config", dir.resolve("nope.properties").toString());
+        Cli.Result absentFile = run("migrate", "--config", dir.resolve("nope.properties").toString());
         assertThat(absentFile.exit()).isEqualTo(2);
         assertThat(absentFile.err()).contains("does not exist");
         assertThat(run("lab", "--frontends", "0").exit()).isEqualTo(2);
         assertThat(run("lab", "--duration", "soon").err()).contains("--duration");
         assertThat(run("bench", "--batch", "5000").exit()).isEqualTo(2);
         Path badRetention = TestFiles.properties(dir.resolve("bad-retention.properties"), Map.of("retention.days", "3000"));
-        Run node = run("node", "--config", badRetention.toString());
+        Cli.Result node = run("node", "--config", badRetention.toString());
         assertThat(node.exit()).isEqualTo(2);
         assertThat(node.err()).contains("retention.days").contains("1 to 2562");
         assertThat(run("--help").exit()).isZero();
@@ -80,13 +63,13 @@ class CommandLineTest {
 
     @Test
     void migrateIsIdempotentAndFailsClearlyWithoutADatabase() throws Exception {
-        Run migrate = run("migrate", "--config", lab.labJson().resolveSibling("node.properties").toString());
+        Cli.Result migrate = run("migrate", "--config", lab.labJson().resolveSibling("node.properties").toString());
         assertThat(migrate.exit()).as(migrate.err()).isZero();
         assertThat(migrate.out()).contains("applied 0 migration(s)");
 
         Path unreachable = TestFiles.properties(dir.resolve("bad-db.properties"),
                 Map.of("db.url", "jdbc:postgresql://127.0.0.1:" + TestFiles.freePort() + "/archive", "db.user", "postgres"));
-        Run failed = run("migrate", "--config", unreachable.toString());
+        Cli.Result failed = run("migrate", "--config", unreachable.toString());
         assertThat(failed.exit()).isEqualTo(1);
         assertThat(failed.err()).startsWith("archiver: ");
     }
@@ -101,7 +84,7 @@ class CommandLineTest {
             }
         }
         String url = lab.frontendUrls().get(0);
-        Run sent = run("send", "--url", url, "--token", lab.tokens().token("ingest"), "--batch", "700", file.toString());
+        Cli.Result sent = run("send", "--url", url, "--token", lab.tokens().token("ingest"), "--batch", "700", file.toString());
         assertThat(sent.exit()).as(sent.err()).isZero();
         assertThat(sent.out()).contains("sent 2500 record(s)");
         Db db = new Db(lab.postgres().jdbcUrl());
@@ -109,11 +92,11 @@ class CommandLineTest {
 
         Path bad = dir.resolve("bad.ndjson");
         Files.writeString(bad, "{\"id\":\"x 1\"}\n");
-        Run refused = run("send", "--url", url, "--token", lab.tokens().token("ingest"), bad.toString());
+        Cli.Result refused = run("send", "--url", url, "--token", lab.tokens().token("ingest"), bad.toString());
         assertThat(refused.exit()).isEqualTo(1);
         assertThat(refused.err()).contains("400").contains("lines 1-1");
 
-        Run wrongRole = run("send", "--url", url, "--token", lab.tokens().token("auditor"), file.toString());
+        Cli.Result wrongRole = run("send", "--url", url, "--token", lab.tokens().token("auditor"), file.toString());
         assertThat(wrongRole.exit()).isEqualTo(1);
         assertThat(wrongRole.err()).contains("403");
 
@@ -122,7 +105,7 @@ class CommandLineTest {
 
     @Test
     void replayDeadLettersReportsWhatWentIn() {
-        Run replay = run("replay-dead-letters", "--config", lab.labJson().resolveSibling("node.properties").toString());
+        Cli.Result replay = run("replay-dead-letters", "--config", lab.labJson().resolveSibling("node.properties").toString());
         assertThat(replay.exit()).as(replay.err()).isZero();
         assertThat(replay.out()).contains("went in");
     }
