@@ -29,6 +29,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.postgresql.PGConnection;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -48,35 +49,23 @@ public final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Mixin
+    LoadOptions load;
+
     @Option(names = "--records", defaultValue = "200000", description = "records to push (default ${DEFAULT-VALUE})")
     int records;
-
-    @Option(names = "--frontends", defaultValue = "2", description = "front-ends (default ${DEFAULT-VALUE})")
-    int frontends;
-
-    @Option(names = "--senders", defaultValue = "4", description = "concurrent HTTP senders (default ${DEFAULT-VALUE})")
-    int senders;
-
-    @Option(names = "--batch", defaultValue = "1000", description = "records per HTTP request (default ${DEFAULT-VALUE})")
-    int batch;
 
     @Option(names = "--warmup", defaultValue = "20000", description = "records pushed first and not measured (default ${DEFAULT-VALUE})")
     int warmup;
 
-    @Option(names = "--data", description = "state directory (default: a new temporary one, removed afterwards)")
-    Path data;
-
-    @Option(names = "--json", description = "print the figures as JSON")
-    boolean json;
-
     @Override
     public Integer call() throws Exception {
-        if (records < 1 || frontends < 1 || senders < 1 || batch < 1 || batch > 1000 || warmup < 0) {
+        if (records < 1 || !load.valid() || warmup < 0) {
             throw new ParameterException(spec.commandLine(),
                     "--records, --frontends and --senders must be positive, --batch from 1 to 1000, --warmup 0 or more");
         }
-        Path dir = data != null ? data : Files.createTempDirectory("archiver-bench");
-        try (LabCluster lab = LabCluster.start(dir, frontends, Map.of())) {
+        Path dir = load.data != null ? load.data : Files.createTempDirectory("archiver-bench");
+        try (LabCluster lab = LabCluster.start(dir, load.frontends, Map.of())) {
             String token = lab.tokens().token("ingest");
             if (warmup > 0) {
                 log("warming up with " + warmup + " records");
@@ -84,7 +73,7 @@ public final class BenchCommand implements Callable<Integer> {
             }
             ImTrafficModel model = new ImTrafficModel("bench-" + shortId(), 42, 200);
             List<ArchiveRecord> rows = model.next(records, Instant.now());
-            log("pushing " + records + " records through " + frontends + " front-end(s) with " + senders + " senders");
+            log("pushing " + records + " records through " + load.frontends + " front-end(s) with " + load.senders + " senders");
             Timing pipeline = push(lab, token, rows);
             long stored = lab.archivedWithPrefix(model.runId() + "-");
             if (stored != records) {
@@ -95,7 +84,7 @@ public final class BenchCommand implements Callable<Integer> {
             report(pipeline, copy);
             return 0;
         } finally {
-            if (data == null) {
+            if (load.data == null) {
                 deleteTree(dir);
             }
         }
@@ -107,8 +96,8 @@ public final class BenchCommand implements Callable<Integer> {
     /** Posts the records with the sender pool and waits until the node has archived all of them. */
     private Timing push(LabCluster lab, String token, List<ArchiveRecord> rows) throws Exception {
         List<byte[]> bodies = new ArrayList<>();
-        for (int i = 0; i < rows.size(); i += batch) {
-            bodies.add(RecordJson.toNdjson(rows.subList(i, Math.min(rows.size(), i + batch))));
+        for (int i = 0; i < rows.size(); i += load.batch) {
+            bodies.add(RecordJson.toNdjson(rows.subList(i, Math.min(rows.size(), i + load.batch))));
         }
         List<RecordSender> targets = lab.frontendUrls().stream().map(u -> new RecordSender(u, token, Duration.ofMinutes(5))).toList();
         checkpoint(lab);
@@ -116,11 +105,11 @@ public final class BenchCommand implements Callable<Integer> {
         CpuMeter.Sample cpuBefore = cpu.sample();
         long baseline = lab.archivedByNode();
         AtomicInteger next = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(senders);
+        ExecutorService pool = Executors.newFixedThreadPool(load.senders);
         long start = System.nanoTime();
         try {
             List<Future<?>> futures = new ArrayList<>();
-            for (int s = 0; s < senders; s++) {
+            for (int s = 0; s < load.senders; s++) {
                 futures.add(pool.submit(() -> {
                     for (int i = next.getAndIncrement(); i < bodies.size(); i = next.getAndIncrement()) {
                         targets.get(i % targets.size()).send(bodies.get(i));
@@ -223,12 +212,12 @@ public final class BenchCommand implements Callable<Integer> {
         double pipelineRate = records / pipeline.archivedSeconds();
         double copyRate = records / copySeconds;
         double ratio = pipelineRate / copyRate;
-        if (json) {
+        if (load.json) {
             Map<String, Object> figures = new LinkedHashMap<>();
             figures.put("records", records);
-            figures.put("frontends", frontends);
-            figures.put("senders", senders);
-            figures.put("batch", batch);
+            figures.put("frontends", load.frontends);
+            figures.put("senders", load.senders);
+            figures.put("batch", load.batch);
             figures.put("pipelineSeconds", round(pipeline.archivedSeconds()));
             figures.put("pipelineAcceptedSeconds", round(pipeline.acceptedSeconds()));
             figures.put("pipelineRecordsPerSecond", Math.round(pipelineRate));
@@ -240,7 +229,7 @@ public final class BenchCommand implements Callable<Integer> {
             System.out.println(new ObjectMapper().writeValueAsString(figures));
             return;
         }
-        System.out.printf("bench: %d records, %d front-end(s), %d senders, %d records a request%n", records, frontends, senders, batch);
+        System.out.printf("bench: %d records, %d front-end(s), %d senders, %d records a request%n", records, load.frontends, load.senders, load.batch);
         System.out.printf("  pipeline  HTTP -> spool -> bridge -> archive broker -> PostgreSQL: %.2f s, %,.0f records/s (all accepted after %.2f s)%n",
                 pipeline.archivedSeconds(), pipelineRate, pipeline.acceptedSeconds());
         System.out.printf("  reference raw COPY of the same rows and ids, same tables/indexes: %.2f s, %,.0f records/s%n", copySeconds, copyRate);

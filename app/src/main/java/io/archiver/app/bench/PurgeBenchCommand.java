@@ -28,6 +28,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -52,6 +53,9 @@ public final class PurgeBenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Mixin
+    LoadOptions load;
+
     @Option(names = "--records", defaultValue = "5000000", description = "records in the archive before the purge (default ${DEFAULT-VALUE})")
     long records;
 
@@ -72,26 +76,11 @@ public final class PurgeBenchCommand implements Callable<Integer> {
             description = "ingest first, not measured (default ${DEFAULT-VALUE})")
     Duration warmup;
 
-    @Option(names = "--frontends", defaultValue = "2", description = "front-ends (default ${DEFAULT-VALUE})")
-    int frontends;
-
-    @Option(names = "--senders", defaultValue = "4", description = "concurrent HTTP senders (default ${DEFAULT-VALUE})")
-    int senders;
-
-    @Option(names = "--batch", defaultValue = "1000", description = "records per HTTP request (default ${DEFAULT-VALUE})")
-    int batch;
-
     @Option(names = "--batch-records", description = "retention.batchRecords for the purge (default: the setting's default)")
     Integer batchRecords;
 
     @Option(names = "--batch-pause", description = "retention.batchPause for the purge, e.g. 50ms (default: the setting's default)")
     String batchPause;
-
-    @Option(names = "--data", description = "state directory (default: a new temporary one, removed afterwards)")
-    Path data;
-
-    @Option(names = "--json", description = "print the figures as JSON")
-    boolean json;
 
     /** picocli: 30s, 500ms, 2m, or PT30S. */
     static final class DurationConverter implements ITypeConverter<Duration> {
@@ -120,7 +109,7 @@ public final class PurgeBenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (records < 1 || expired < 0 || expired > records || daysExpired < 1 || daysExpired > 1000 || daysRecent < 1
-                || daysRecent > RETENTION_DAYS - 1 || frontends < 1 || senders < 1 || batch < 1 || batch > 1000
+                || daysRecent > RETENTION_DAYS - 1 || !load.valid()
                 || measure.toMillis() < 1000 || warmup.isNegative()) {
             throw new ParameterException(spec.commandLine(), "--records must be positive, --expired from 0 to --records, "
                     + "--days-expired from 1 to 1000, --days-recent from 1 to " + (RETENTION_DAYS - 1)
@@ -136,13 +125,13 @@ public final class PurgeBenchCommand implements Callable<Integer> {
             nodeSettings.put("retention.batchPause", batchPause);
         }
         RetentionSettings retention = RetentionSettings.from(Config.of(nodeSettings, Map.of()));
-        Path dir = data != null ? data : Files.createTempDirectory("archiver-bench-purge");
-        try (LabCluster lab = LabCluster.start(dir, frontends, nodeSettings);
+        Path dir = load.data != null ? load.data : Files.createTempDirectory("archiver-bench-purge");
+        try (LabCluster lab = LabCluster.start(dir, load.frontends, nodeSettings);
              HikariDataSource admin = open(lab, "bench-purge");
              HikariDataSource purgePool = open(lab, PURGE_POOL)) {
             double seedSeconds = seed(admin);
 
-            SteadyIngest ingest = new SteadyIngest(lab, lab.tokens().token("ingest"), senders, batch);
+            SteadyIngest ingest = new SteadyIngest(lab, lab.tokens().token("ingest"), load.senders, load.batch);
             if (!warmup.isZero()) {
                 log("warming up: ingest at full speed for " + warmup.toSeconds() + " s");
                 ingest.start();
@@ -165,7 +154,7 @@ public final class PurgeBenchCommand implements Callable<Integer> {
             report(retention, seedSeconds, before, purge, vacuumSeconds, after, check);
             return ok(check) ? 0 : 1;
         } finally {
-            if (data == null) {
+            if (load.data == null) {
                 deleteTree(dir);
             }
         }
@@ -492,16 +481,16 @@ public final class PurgeBenchCommand implements Callable<Integer> {
         int cores = Runtime.getRuntime().availableProcessors();
         double dayMean = purge.daySeconds().stream().mapToDouble(Double::doubleValue).average().orElse(0);
         double dayMax = purge.daySeconds().stream().mapToDouble(Double::doubleValue).max().orElse(0);
-        if (json) {
+        if (load.json) {
             Map<String, Object> figures = new LinkedHashMap<>();
             figures.put("records", records);
             figures.put("expired", expired);
             figures.put("daysExpired", daysExpired);
             figures.put("daysRecent", daysRecent);
             figures.put("seedSeconds", round(seedSeconds));
-            figures.put("frontends", frontends);
-            figures.put("senders", senders);
-            figures.put("batch", batch);
+            figures.put("frontends", load.frontends);
+            figures.put("senders", load.senders);
+            figures.put("batch", load.batch);
             figures.put("batchRecords", retention.batchRecords());
             figures.put("batchPauseMs", retention.batchPause().toMillis());
             figures.put("purgeSeconds", round(purgeSeconds));
@@ -532,7 +521,7 @@ public final class PurgeBenchCommand implements Callable<Integer> {
         System.out.printf("bench-purge: %,d records seeded in %.1f s, %,d of them expired (%d days, 70 to %d days ago), %,d over the last %d days%n",
                 records, seedSeconds, expired, daysExpired, 70 + daysExpired - 1, records - expired, daysRecent);
         System.out.printf("  ingest: %d front-end(s), %d senders, %d records a request; purge: older than %d days, %,d records a batch, %d ms pause%n",
-                frontends, senders, batch, RETENTION_DAYS, retention.batchRecords(), retention.batchPause().toMillis());
+                load.frontends, load.senders, load.batch, RETENTION_DAYS, retention.batchRecords(), retention.batchPause().toMillis());
         System.out.printf("  purge: %.2f s, %,d purged, %d day partition(s) dropped (survey %.2f s, then %.2f s a day on average, slowest %.2f s)%n",
                 purgeSeconds, stats.purged(), stats.partitionsDropped(), purge.surveySeconds(), dayMean, dayMax);
         if (purgeSeconds < SHORT_PURGE_SECONDS) {

@@ -170,7 +170,8 @@ public final class RecordValidator {
         return true;
     }
 
-    static boolean hasUnpairedSurrogate(String s) {
+    /** A lone UTF-16 surrogate: text that cannot be encoded as UTF-8 (nor stored by PostgreSQL). */
+    public static boolean hasUnpairedSurrogate(String s) {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if (Character.isHighSurrogate(c)) {

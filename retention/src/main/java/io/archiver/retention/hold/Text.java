@@ -7,18 +7,7 @@ final class Text {
     }
 
     static boolean hasUnpairedSurrogate(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (Character.isHighSurrogate(c)) {
-                if (i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) {
-                    return true;
-                }
-                i++;
-            } else if (Character.isLowSurrogate(c)) {
-                return true;
-            }
-        }
-        return false;
+        return io.archiver.core.record.RecordValidator.hasUnpairedSurrogate(s);
     }
 
     /** Control characters other than tab, line feed and carriage return. */

@@ -343,31 +343,31 @@ public final class Purger {
         private long finishExpiredTable(String table, LocalDate day) throws SQLException {
             String qualified = "archive." + table;
             detach(table);
-            long moved = inTransaction(() -> {
+            // One scan counts the day and its keepers; the keepers go back in the same transaction.
+            long[] counts = new long[2];
+            inTransaction(() -> {
                 boolean anyHold = lockHolds();
                 String keep = "NOT (" + rule.eligible(anyHold) + ")";
                 try (Statement s = connection.createStatement()) {
-                    long keepers;
-                    try (ResultSet rs = s.executeQuery("SELECT count(*) FROM " + PurgeRule.from(qualified) + " WHERE " + keep)) {
+                    try (ResultSet rs = s.executeQuery("SELECT count(*), count(*) FILTER (WHERE " + keep + ") FROM "
+                            + PurgeRule.from(qualified))) {
                         rs.next();
-                        keepers = rs.getLong(1);
+                        counts[0] = rs.getLong(1);
+                        counts[1] = rs.getLong(2);
                     }
-                    if (keepers > 0) {
+                    if (counts[1] > 0) {
                         s.execute("SELECT archive.ensure_day_partition('" + day + "')");
                         s.executeUpdate("WITH back AS (DELETE FROM " + qualified + " m USING " + PurgeRule.RULE_TABLE + " r WHERE "
                                 + keep + " RETURNING m.*) INSERT INTO archive.messages SELECT * FROM back");
                     }
-                    return (int) keepers;
+                    return 0;
                 }
             });
+            long moved = counts[1];
             if (moved > 0) {
                 log.info("{}: {} record(s) kept (hold, override or not exported) moved back into the archive", day, moved);
             }
-            long records;
-            try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM " + qualified)) {
-                rs.next();
-                records = rs.getLong(1);
-            }
+            long records = counts[0] - moved;
             unlinkIds(qualified, records);
             try (Statement s = connection.createStatement()) {
                 s.execute("DROP TABLE " + qualified);
