@@ -1,5 +1,6 @@
 package io.archiver.store;
 
+import com.zaxxer.hikari.HikariDataSource;
 import io.archiver.core.record.RecordJson;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -10,12 +11,16 @@ import java.sql.Savepoint;
 import java.sql.Statement;
 import java.sql.Timestamp;
 import java.sql.Types;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
 import org.postgresql.PGConnection;
+import org.postgresql.core.BaseConnection;
+import org.postgresql.util.HostSpec;
 import org.postgresql.copy.CopyIn;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,8 +78,28 @@ public final class ArchiveWriter {
     private final DataSource dataSource;
     private final DayPartitions partitions = new DayPartitions();
 
+    private final ServerMoves serverMoves;
+    /** The server of the last commit and when it was, to notice the first commit on another one (a failover). */
+    private final AtomicReference<Commit> lastCommit = new AtomicReference<>();
+
+    /** Told of the first commit on another database server than the last commit's: writes resumed after a failover. */
+    @FunctionalInterface
+    public interface ServerMoves {
+        ServerMoves NONE = (from, to, lastBefore, firstAfter) -> { };
+
+        void moved(String from, String to, Instant lastCommitBefore, Instant firstCommitAfter);
+    }
+
+    private record Commit(String server, Instant at) {
+    }
+
     public ArchiveWriter(DataSource dataSource) {
+        this(dataSource, ServerMoves.NONE);
+    }
+
+    public ArchiveWriter(DataSource dataSource, ServerMoves serverMoves) {
         this.dataSource = dataSource;
+        this.serverMoves = serverMoves;
     }
 
     /** Archives the records in one transaction. */
@@ -108,6 +133,7 @@ public final class ArchiveWriter {
                 WriteResult result = write(connection, records, (in, reason) -> deadLetter(connection, in, reason));
                 insertDeadLetters(connection, rejections);
                 connection.commit();
+                committed(connection);
                 return result.plus(new WriteResult(0, 0, 0, rejections.size()));
             } catch (SQLException | IOException | RuntimeException e) {
                 rollbackQuietly(connection);
@@ -384,8 +410,35 @@ public final class ArchiveWriter {
         return text.indexOf('\0') < 0 ? text : text.replace('\0', '\uFFFD');
     }
 
-    private static ArchiveWriteException classify(Exception e, Connection connection, int count) {
+    /**
+     * Notes which server took the commit. The pool follows the primary by itself (the URL's
+     * targetServerType=primary), and a failover can pass unseen by the writer (a connection request that
+     * waits through it): the server changing is what tells that writes resumed on a new primary.
+     */
+    private void committed(Connection connection) {
+        String server;
+        try {
+            HostSpec host = connection.unwrap(BaseConnection.class).getQueryExecutor().getHostSpec();
+            server = host.getHost() + ":" + host.getPort();
+        } catch (SQLException | RuntimeException e) {
+            return;
+        }
+        Commit now = new Commit(server, Instant.now());
+        Commit before = lastCommit.getAndSet(now);
+        if (before != null && !before.server().equals(server)) {
+            log.info("archive writes resumed on {} (last commit on {} at {})", server, before.server(), before.at());
+            serverMoves.moved(before.server(), server, before.at(), now.at());
+        }
+    }
+
+    private ArchiveWriteException classify(Exception e, Connection connection, int count) {
         String what = "writing a batch of " + count + " to the archive database failed: " + e.getMessage();
+        if (SqlErrors.isReadOnly(e) && dataSource instanceof HikariDataSource pool) {
+            // The connection reaches a server that no longer takes writes (an old primary fenced after a
+            // failover). It stays valid, so the pool would hand it out again: drop it, and the next
+            // connection finds the primary through the URL's targetServerType=primary.
+            pool.evictConnection(connection);
+        }
         if (SqlErrors.isTransient(e) || SqlErrors.connectionLost(connection)) {
             return new TransientDatabaseException(what, e);
         }

@@ -28,8 +28,10 @@ import org.slf4j.LoggerFactory;
  * one row per record.
  *
  * <p>When the database is unavailable the batch stays unacknowledged in the thread's hands and the
- * write is retried with a back-off (200 ms doubling to 5 s) for as long as it takes: nothing is
+ * write is retried with a back-off (200 ms doubling to 1 s) for as long as it takes: nothing is
  * dropped, nothing is redelivered to a dead-letter address, and the broker keeps the rest journalled.
+ * The back-off stops at 1 s because the usual outage is a failover: the sooner a writer tries the
+ * new primary, the sooner writes resume (a retry costs one failed connection attempt).
  *
  * <p>Keys: {@code store.writers} (2), {@code store.batchRecords} (5000), {@code store.batchLinger} (20ms).
  */
@@ -40,7 +42,7 @@ public final class ArchivingConsumer implements AutoCloseable {
     public static final Duration DEFAULT_BATCH_LINGER = Duration.ofMillis(20);
     public static final int CONSUMER_WINDOW_BYTES = 4 * 1024 * 1024;
     static final long FIRST_BACKOFF_MILLIS = 200;
-    static final long MAX_BACKOFF_MILLIS = 5_000;
+    static final long MAX_BACKOFF_MILLIS = 1_000;
     private static final long POLL_MILLIS = 200;
 
     private static final Logger log = LoggerFactory.getLogger(ArchivingConsumer.class);

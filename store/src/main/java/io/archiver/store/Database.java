@@ -3,6 +3,7 @@ package io.archiver.store;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.archiver.core.config.Config;
+import io.archiver.store.cluster.DatabaseHosts;
 import java.time.Duration;
 
 /**
@@ -32,6 +33,13 @@ public final class Database {
         String url = config.required("db.url");
         if (!url.startsWith("jdbc:postgresql:")) {
             throw new IllegalArgumentException("db.url must be a PostgreSQL JDBC URL (jdbc:postgresql://host:port/database), not " + url);
+        }
+        DatabaseHosts hosts = DatabaseHosts.parse(url);
+        if (hosts.hosts().size() > 1 && !hosts.targetsPrimary()) {
+            // Without it the driver takes the first server that answers, a standby included, and
+            // every write there fails as read-only.
+            throw new IllegalArgumentException("db.url lists " + hosts.hosts().size() + " servers but not targetServerType=primary: "
+                    + "add ?targetServerType=primary so that the archive writes to whichever server is the primary");
         }
         HikariConfig hikari = new HikariConfig();
         hikari.setPoolName(poolName);

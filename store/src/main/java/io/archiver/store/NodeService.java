@@ -7,6 +7,7 @@ import io.archiver.core.http.BearerAuth;
 import io.archiver.core.http.Health;
 import io.archiver.core.http.HttpServer;
 import io.archiver.core.metrics.Metrics;
+import io.archiver.store.cluster.NodeHeartbeat;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -52,6 +53,7 @@ public final class NodeService implements AutoCloseable {
     private ArchiveBroker broker;
     private ArchivingConsumer consumer;
     private HttpServer http;
+    private NodeHeartbeat heartbeat;
     private volatile boolean closed;
 
     private NodeService(String name, PrometheusMeterRegistry metrics, BearerAuth auth) {
@@ -80,10 +82,15 @@ public final class NodeService implements AutoCloseable {
                     .description("messages waiting in the archive broker's queue")
                     .strongReference(true)
                     .register(node.metrics);
-            node.consumer = ArchivingConsumer.start(node.broker, new ArchiveWriter(node.dataSource), config, node.metrics);
-            node.http = HttpServer.start(config.string("http.host", DEFAULT_HTTP_HOST),
-                    config.integer("http.port", DEFAULT_HTTP_PORT, 0, 65535), node.metrics, node::readiness,
-                    app -> routes.register(app, node));
+            String httpHost = config.string("http.host", DEFAULT_HTTP_HOST);
+            node.http = HttpServer.start(httpHost, config.integer("http.port", DEFAULT_HTTP_PORT, 0, 65535), node.metrics,
+                    node::readiness, app -> routes.register(app, node));
+            node.heartbeat = new NodeHeartbeat(node.dataSource, name, "http://" + httpHost + ":" + node.http.port(),
+                    "tcp://" + config.string("broker.host", ArchiveBroker.DEFAULT_HOST) + ":" + node.broker.port(), config.string("failover.mode", "external"),
+                    node::queueDepth).start();
+            ArchiveWriter writer = new ArchiveWriter(node.dataSource,
+                    (from, to, lastBefore, firstAfter) -> node.heartbeat.writesResumed(lastBefore, firstAfter));
+            node.consumer = ArchivingConsumer.start(node.broker, writer, config, node.metrics);
         } catch (RuntimeException e) {
             node.close();
             throw e;
@@ -166,6 +173,9 @@ public final class NodeService implements AutoCloseable {
         List<AutoCloseable> order = new ArrayList<>();
         if (consumer != null) {
             order.add(consumer);
+        }
+        if (heartbeat != null) {
+            order.add(heartbeat);
         }
         if (broker != null) {
             order.add(broker);

@@ -26,6 +26,16 @@ final class SqlErrors {
         return "23514".equals(e.getSQLState()) && e.getMessage() != null && e.getMessage().contains("no partition of relation");
     }
 
+    /** "cannot execute ... in a read-only transaction": the server is a standby or a fenced old primary. */
+    static boolean isReadOnly(Throwable t) {
+        for (Throwable e = t; e != null && e.getCause() != e; e = e.getCause()) {
+            if (e instanceof SQLException sql && "25006".equals(sql.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     static boolean isUniqueViolation(SQLException e) {
         return UNIQUE_VIOLATION.equals(e.getSQLState());
     }
@@ -54,6 +64,9 @@ final class SqlErrors {
                 if (state != null && (state.startsWith("08") || state.startsWith("53")
                         || state.equals("57P01") || state.equals("57P02") || state.equals("57P03")
                         || state.equals("57014") || state.equals("55P03")
+                        // read-only transaction: a standby, or a fenced old primary, answered; after a
+                        // failover the pool's next connection reaches the new primary
+                        || state.equals("25006")
                         || state.equals("40001") || state.equals("40P01"))) {
                     return true;
                 }
