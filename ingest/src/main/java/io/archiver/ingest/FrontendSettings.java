@@ -23,7 +23,7 @@ import java.util.Locale;
  * @param amqpPort          {@code amqp.port} (default 5672, 0 = no AMQP/core acceptor)
  * @param spoolDir          {@code spool.dir} (default ./data/spool)
  * @param spoolMaxBytes     {@code spool.maxBytes} (default 1 GiB)
- * @param archiveBrokers    {@code archive.brokers} (default tcp://127.0.0.1:61616), in order of preference
+ * @param archiveBrokers    {@code archive.brokers} (default tcp://127.0.0.1:61616): the bridge starts at one of them and, after a failure, moves to the next in list order (see {@link SpoolBroker#bridge})
  * @param retryInterval     {@code archive.retryInterval} (default 500ms): the bridge's first reconnect delay
  * @param maxRetryInterval  {@code archive.maxRetryInterval} (default 5s): the bridge's longest reconnect delay
  * @param critical          {@code archiving.critical} (default false)

@@ -157,7 +157,26 @@ public final class SpoolBroker implements AutoCloseable {
     /**
      * The bridge: static connectors in the order of {@code archive.brokers}, no HA, duplicate detection
      * so a message re-sent after a lost confirmation is dropped by the archive broker, reconnecting
-     * forever with a back-off.
+     * forever with a back-off ({@code archive.retryInterval} doubling up to {@code archive.maxRetryInterval}).
+     * <p>
+     * Which broker: Artemis picks the first one at random among the listed ones (its round-robin policy starts
+     * at a random place, and a bridge's locator cannot be given another policy), then after each failure moves
+     * on to the next one in list order, wrapping around; it does not move back when an earlier broker returns.
+     * So {@code archive.brokers} is the set of brokers to use and the order of the rotation, not a preference.
+     * With one broker it simply reconnects to it forever.
+     * <p>
+     * Moving promptly: Artemis retries the node it was connected to {@code reconnectAttemptsOnSameNode} times
+     * (default 10, with the back-off: ~43 s measured) before trying another connector; here 0, so the first
+     * retry ({@code archive.retryInterval} after the failure) already goes to the next broker. Measured with
+     * the defaults (TwoArchiveBrokersTest, archive broker killed with SIGKILL): forwarding resumes on the other
+     * broker 0.6-0.75 s after the kill (1 retry on the same node: ~1.7 s; 2: ~3.7 s). A broker that hangs or
+     * whose host vanishes sends no FIN/RST: the pings detect it, at most ~2 x connectionTTL; with 2 s / 6 s
+     * forwarding resumes elsewhere ~11 s after a SIGSTOP (Artemis' 10 s / 20 s: ~60 s). A connection dropped by
+     * a broker that is still alive also makes the bridge move: harmless, the archive de-duplicates by record id.
+     * <p>
+     * Stopping: after a failure Artemis never clears its count of sends awaiting confirmation, so a stop
+     * would wait the whole pending-ack timeout (60 s by default) for confirmations that cannot come; 3 s
+     * bounds that. Unconfirmed messages stay in the spool and are re-sent with the same duplicate id.
      */
     static BridgeConfiguration bridge(FrontendSettings settings, List<String> connectors) {
         TransformerConfiguration transformer = new TransformerConfiguration(FrontendStampTransformer.class.getName());
@@ -171,11 +190,13 @@ public final class SpoolBroker implements AutoCloseable {
                 .setUseDuplicateDetection(true)
                 .setInitialConnectAttempts(-1)
                 .setReconnectAttempts(-1)
+                .setReconnectAttemptsOnSameNode(0)
                 .setRetryInterval(settings.retryInterval().toMillis())
                 .setRetryIntervalMultiplier(2.0)
                 .setMaxRetryInterval(settings.maxRetryInterval().toMillis())
-                .setClientFailureCheckPeriod(10_000)
-                .setConnectionTTL(20_000)
+                .setClientFailureCheckPeriod(2_000)
+                .setConnectionTTL(6_000)
+                .setPendingAckTimeout(3_000)
                 .setMinLargeMessageSize(SpoolFormat.MIN_LARGE_MESSAGE_BYTES)
                 .setTransformerConfiguration(transformer);
     }

@@ -6,6 +6,7 @@ import io.archiver.core.record.ParsedBatch;
 import io.archiver.core.record.RecordParser;
 import io.archiver.core.spool.InVmIds;
 import io.archiver.core.spool.SpoolFormat;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,10 +56,31 @@ final class TestArchiveBroker implements AutoCloseable {
     }
 
     static TestArchiveBroker start(int port) throws Exception {
+        return start(port, null);
+    }
+
+    /**
+     * A broker whose journal (synced, like the archive node's) lives under {@code journalDir}, so that what it
+     * acknowledged survives a crash and is there again when a broker starts on the same directory; a null
+     * directory means no persistence.
+     */
+    static TestArchiveBroker start(int port, Path journalDir) throws Exception {
         String inVmUrl = "vm://" + InVmIds.next();
         ConfigurationImpl config = new ConfigurationImpl();
         config.setName("test-archive-" + port);
-        config.setPersistenceEnabled(false);
+        if (journalDir == null) {
+            config.setPersistenceEnabled(false);
+        } else {
+            Path dir = journalDir.toAbsolutePath();
+            config.setPersistenceEnabled(true);
+            config.setJournalDirectory(dir.resolve("journal").toString());
+            config.setBindingsDirectory(dir.resolve("bindings").toString());
+            config.setPagingDirectory(dir.resolve("paging").toString());
+            config.setLargeMessagesDirectory(dir.resolve("large-messages").toString());
+            config.setNodeManagerLockDirectory(dir.resolve("journal").toString());
+            config.setJournalSyncTransactional(true);
+            config.setJournalSyncNonTransactional(true);
+        }
         config.setSecurityEnabled(false);
         config.setJMXManagementEnabled(false);
         config.setCriticalAnalyzer(false);
@@ -93,8 +115,13 @@ final class TestArchiveBroker implements AutoCloseable {
 
     /** Every message of archive.records, consumed. */
     List<ArchivedMessage> takeAll() throws Exception {
+        return takeAll(inVmUrl);
+    }
+
+    /** Every message of archive.records on the broker at {@code url} (e.g. tcp://127.0.0.1:port), consumed. */
+    static List<ArchivedMessage> takeAll(String url) throws Exception {
         List<ArchivedMessage> messages = new ArrayList<>();
-        try (ServerLocator locator = ActiveMQClient.createServerLocator(inVmUrl);
+        try (ServerLocator locator = ActiveMQClient.createServerLocator(url);
              ClientSessionFactory factory = locator.createSessionFactory();
              ClientSession session = factory.createSession(true, true, 0)) {
             session.start();
