@@ -1,5 +1,9 @@
 package io.archiver.retention;
 
+import io.archiver.retention.failover.FailoverSettings;
+import io.archiver.retention.failover.FailoverWatchJob;
+import io.archiver.retention.failover.FailoverWatcher;
+import io.micrometer.core.instrument.MeterRegistry;
 import com.zaxxer.hikari.HikariDataSource;
 import io.archiver.core.config.Config;
 import io.archiver.retention.jobs.PartitionMaintenanceJob;
@@ -12,8 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The archive node's scheduled work: the clustered Quartz scheduler with the nightly retention purge
- * and the hourly partition maintenance. Runs on a pool of its own, so a long purge never takes a
+ * The archive node's scheduled work: the clustered Quartz scheduler with the nightly retention purge,
+ * the hourly partition maintenance and the database watcher (failover, see {@link FailoverWatcher}). Runs on a pool of its own, so a long purge never takes a
  * connection the writer needs. Start it after the node has migrated the database.
  */
 public final class RetentionService implements AutoCloseable {
@@ -33,7 +37,13 @@ public final class RetentionService implements AutoCloseable {
     }
 
     public static RetentionService start(Config config, String nodeName) {
+        return start(config, nodeName, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+    }
+
+    /** With the failover watcher's metrics in {@code registry} (the node's). */
+    public static RetentionService start(Config config, String nodeName, MeterRegistry registry) {
         RetentionSettings settings = RetentionSettings.from(config);
+        FailoverSettings failover = FailoverSettings.from(config);
         SchedulerOptions options = SchedulerOptions.from(config, nodeName);
         // Quartz's threads, its trigger and cluster bookkeeping, and the purge's own connection.
         HikariDataSource dataSource = Database.open(config, "scheduler", options.threads() + 3);
@@ -55,6 +65,8 @@ public final class RetentionService implements AutoCloseable {
                 scheduler.unschedule(RetentionJob.KEY);
             }
             scheduler.scheduleCron(PartitionMaintenanceJob.KEY, PartitionMaintenanceJob.class, PartitionMaintenanceJob.CRON, false);
+            scheduler.putService(FailoverWatchJob.WATCHER, FailoverWatcher.create(config, failover, nodeName, registry));
+            scheduler.scheduleRepeating(FailoverWatchJob.KEY, FailoverWatchJob.class, FailoverWatchJob.REFIRE, true);
             log.info("retention: {} days{}, purge {} ({}), scheduler instance {}", settings.days(),
                     settings.overrides().isEmpty() ? "" : " with overrides " + settings.overrides().daysByScope(),
                     settings.enabled() ? "on" : "off", settings.cron(), scheduler.instanceId());

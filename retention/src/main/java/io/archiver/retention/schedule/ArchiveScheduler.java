@@ -30,6 +30,8 @@ import org.quartz.JobExecutionContext;
 import org.quartz.JobKey;
 import org.quartz.ObjectAlreadyExistsException;
 import org.quartz.Scheduler;
+import org.quartz.SimpleScheduleBuilder;
+import org.quartz.SimpleTrigger;
 import org.quartz.SchedulerContext;
 import org.quartz.SchedulerException;
 import org.quartz.Trigger;
@@ -96,6 +98,8 @@ public final class ArchiveScheduler implements AutoCloseable {
     public static final String CLUSTER_NAME = "archiver";
     /** Quartz's table prefix: the tables are {@code archive.qrtz_*}. */
     public static final String TABLE_PREFIX = "archive.qrtz_";
+    /** How long {@link #close()} waits for running jobs (interrupted) before it stops without them. */
+    static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(15);
     /** How long {@link #service} waits for a service a job needs before the node has put it. */
     static final int SERVICE_WAIT_SECONDS = 30;
 
@@ -329,6 +333,53 @@ public final class ArchiveScheduler implements AutoCloseable {
         }
     }
 
+    /**
+     * Makes sure {@code job} fires every {@code interval} somewhere in the cluster, as {@link #scheduleCron}
+     * does for a cron (same idempotence and recovery). Missed firings are skipped, not caught up: a job
+     * that runs longer than the interval ({@code @DisallowConcurrentExecution}, trigger {@code BLOCKED})
+     * fires next at the first interval boundary after it ends.
+     */
+    public void scheduleRepeating(JobKey key, Class<? extends Job> job, Duration interval, boolean requestsRecovery) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(job, "job");
+        if (interval.toMillis() < 1000) {
+            throw new IllegalArgumentException("a repeating job's interval must be at least 1s, not " + interval);
+        }
+        JobDetail detail = JobBuilder.newJob(job).withIdentity(key).storeDurably().requestRecovery(requestsRecovery).build();
+        TriggerKey triggerKey = triggerKey(key);
+        Trigger wanted = TriggerBuilder.newTrigger()
+                .withIdentity(triggerKey)
+                .forJob(key)
+                .withSchedule(SimpleScheduleBuilder.simpleSchedule().withIntervalInMilliseconds(interval.toMillis())
+                        .repeatForever().withMisfireHandlingInstructionNextWithRemainingCount())
+                .build();
+        try {
+            JobDetail existingJob = scheduler.getJobDetail(key);
+            if (existingJob == null || !sameJob(existingJob, detail)) {
+                scheduler.addJob(detail, true);
+            }
+            Trigger existing = scheduler.getTrigger(triggerKey);
+            if (existing instanceof SimpleTrigger simple && simple.getRepeatInterval() == interval.toMillis()) {
+                if (scheduler.getTriggerState(triggerKey) == Trigger.TriggerState.ERROR) {
+                    scheduler.resetTriggerFromErrorState(triggerKey);
+                }
+                return;
+            }
+            if (existing == null) {
+                try {
+                    scheduler.scheduleJob(wanted);
+                } catch (ObjectAlreadyExistsException e) {
+                    return; // another node stored it meanwhile, with the same interval
+                }
+            } else {
+                scheduler.rescheduleJob(triggerKey, wanted);
+            }
+            log.info("scheduled job {} every {}", key, interval);
+        } catch (SchedulerException e) {
+            throw new IllegalStateException("cannot schedule job " + key + " every " + interval + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Removes the job and its trigger(s) from the cluster, if present (a run in progress finishes). */
     public void unschedule(JobKey key) {
         Objects.requireNonNull(key, "key");
@@ -384,7 +435,8 @@ public final class ArchiveScheduler implements AutoCloseable {
 
     /**
      * Stops this node's scheduler: no new runs start here, running {@link InterruptableJob}s are
-     * interrupted, then it waits for running jobs to return ({@code shutdown(true)}). The other nodes
+     * interrupted, then it waits for running jobs to return ({@code shutdown(true)}; at most
+     * {@link #SHUTDOWN_WAIT} when the database does not answer, see the method body). The other nodes
      * go on firing. An interrupted run has ended, so it is not recovered elsewhere; the job runs again
      * at its next fire time. Idempotent. Does not close the DataSource.
      */
@@ -396,15 +448,36 @@ public final class ArchiveScheduler implements AutoCloseable {
         synchronized (services) {
             services.notifyAll();
         }
+        // org.quartz.scheduler.interruptJobsOnShutdownWithWait=true: Quartz puts the scheduler in
+        // standby, stops its trigger acquisition, interrupts the running InterruptableJobs and then
+        // waits for the worker threads; interrupting before the standby could miss a job starting.
+        Thread stopper = new Thread(() -> {
+            try {
+                scheduler.shutdown(true);
+            } catch (SchedulerException e) {
+                log.warn("stopping the Quartz scheduler {} failed: {}", instanceId, e.getMessage(), e);
+            }
+        }, "quartz-" + instanceId + "-stop");
+        stopper.start();
         try {
-            // org.quartz.scheduler.interruptJobsOnShutdownWithWait=true: Quartz puts the scheduler in
-            // standby, stops its trigger acquisition, interrupts the running InterruptableJobs and then
-            // waits for the worker threads; interrupting before the standby could miss a job starting.
-            scheduler.shutdown(true);
-            log.info("Quartz scheduler {} stopped", instanceId);
-        } catch (SchedulerException e) {
-            log.warn("stopping the Quartz scheduler {} failed: {}", instanceId, e.getMessage(), e);
+            stopper.join(SHUTDOWN_WAIT.toMillis());
+            if (stopper.isAlive()) {
+                // A job that ended must still record its completion in the job store, and Quartz retries
+                // that for as long as its job store is not shut down, which it is only after the jobs are
+                // done: with the database unreachable (a failover under way) the stop would never end.
+                log.warn("Quartz scheduler {}: jobs not done {} after the stop (database unreachable?); stopping "
+                        + "without recording their completion (the cluster recovers them)", instanceId, SHUTDOWN_WAIT);
+                ReleasingJobStore store = ReleasingJobStore.INSTANCES.get(instanceId);
+                if (store != null) {
+                    store.shutdown();
+                }
+                stopper.join(SHUTDOWN_WAIT.toMillis());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
+        ReleasingJobStore.INSTANCES.remove(instanceId);
+        log.info("Quartz scheduler {} stopped", instanceId);
     }
 
     static TriggerKey triggerKey(JobKey key) {
@@ -465,6 +538,8 @@ public final class ArchiveScheduler implements AutoCloseable {
         // Acquire triggers under the TRIGGER_ACCESS row lock (recommended for clusters).
         p.setProperty("org.quartz.jobStore.acquireTriggersWithinLock", "true");
         p.setProperty("org.quartz.jobStore.makeThreadsDaemons", "true");
+        // After a database outage (a failover) retry the job store every 2 s, not Quartz's 15 s.
+        p.setProperty("org.quartz.jobStore.dbRetryInterval", "2000");
         return p;
     }
 
@@ -502,17 +577,24 @@ public final class ArchiveScheduler implements AutoCloseable {
     public static final class ReleasingJobStore extends JobStoreTX {
 
         private static final Logger storeLog = LoggerFactory.getLogger(ReleasingJobStore.class);
+        /** By instance id, so that {@link ArchiveScheduler#close()} can end a stop stuck on an unreachable database. */
+        static final Map<String, ReleasingJobStore> INSTANCES = new java.util.concurrent.ConcurrentHashMap<>();
 
         private volatile boolean started;
+        private final AtomicBoolean stopped = new AtomicBoolean();
 
         @Override
         public void schedulerStarted() throws SchedulerException {
             super.schedulerStarted();
             started = true;
+            INSTANCES.put(getInstanceId(), this);
         }
 
         @Override
         public void shutdown() {
+            if (!stopped.compareAndSet(false, true)) {
+                return;
+            }
             if (isClustered() && started) {
                 try {
                     int released = executeInNonManagedTXLock(LOCK_TRIGGER_ACCESS, connection -> {

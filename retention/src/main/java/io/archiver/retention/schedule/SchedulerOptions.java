@@ -24,7 +24,8 @@ import java.util.Objects;
  */
 public record SchedulerOptions(String nodeName, int threads, Duration checkinInterval, Duration misfireThreshold) {
 
-    public static final int DEFAULT_THREADS = 3;
+    /** The database watcher holds one thread for good; the purge and partition maintenance take the others. */
+    public static final int DEFAULT_THREADS = 4;
     public static final int MAX_THREADS = 100;
     public static final Duration DEFAULT_CHECKIN_INTERVAL = Duration.ofMillis(7500);
     public static final Duration MIN_CHECKIN_INTERVAL = Duration.ofMillis(500);
@@ -58,7 +59,7 @@ public record SchedulerOptions(String nodeName, int threads, Duration checkinInt
     }
 
     /**
-     * Reads {@code scheduler.threads} (default 3, 1-100), {@code scheduler.checkinInterval} (default
+     * Reads {@code scheduler.threads} (default 4, 1-100), {@code scheduler.checkinInterval} (default
      * 7500ms, 500ms-10m) and {@code scheduler.misfireThreshold} (default 60s, 1s-24h).
      *
      * @throws ConfigException naming the key when a value is malformed or out of range

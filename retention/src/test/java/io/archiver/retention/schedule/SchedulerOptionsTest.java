@@ -15,7 +15,7 @@ class SchedulerOptionsTest {
     @Test
     void defaults() {
         SchedulerOptions options = SchedulerOptions.from(Config.of(Map.of(), Map.of()), "node-1");
-        assertThat(options).isEqualTo(new SchedulerOptions("node-1", 3, Duration.ofMillis(7500), Duration.ofSeconds(60)));
+        assertThat(options).isEqualTo(new SchedulerOptions("node-1", 4, Duration.ofMillis(7500), Duration.ofSeconds(60)));
         assertThat(SchedulerOptions.defaults("node-1")).isEqualTo(options);
     }
 
