@@ -1,6 +1,11 @@
 package io.archiver.app;
 
 import io.archiver.core.config.Config;
+import io.archiver.retention.cluster.ClusterRoutes;
+import io.archiver.retention.cluster.ClusterStatus;
+import io.archiver.retention.failover.FailoverSettings;
+import io.archiver.store.cluster.HostProbe;
+import java.util.Map;
 import io.archiver.retention.RetentionService;
 import io.archiver.retention.RetentionSettings;
 import io.archiver.retention.hold.HoldRoutes;
@@ -12,7 +17,8 @@ import io.archiver.store.NodeService;
 
 /**
  * A whole archive node: the store's node (database, archive broker, consumer, HTTP) with the admin API
- * of the retention module (holds, purges) and its scheduled jobs, started in that order (the jobs need
+ * of the retention module (holds, purges, cluster status) and its scheduled jobs (purge, partitions,
+ * database watch), started in that order (the jobs need
  * the migrated schema) and closed in reverse.
  */
 public record ArchiveNode(NodeService node, RetentionService retention) implements AutoCloseable {
@@ -20,12 +26,16 @@ public record ArchiveNode(NodeService node, RetentionService retention) implemen
     public static ArchiveNode start(Config settings) {
         // Checked before anything starts, so a bad retention value stops the node at once (exit 2), not at 02:00.
         RetentionSettings retentionSettings = RetentionSettings.from(settings);
+        FailoverSettings failover = FailoverSettings.from(settings);
         NodeService node = NodeService.start(settings, (app, n) -> {
-            HoldRoutes.register(app, n.auth(), new HoldStore(n.dataSource()), new AuditLog(n.dataSource()));
+            AuditLog audit = new AuditLog(n.dataSource());
+            HoldRoutes.register(app, n.auth(), new HoldStore(n.dataSource()), audit);
             PurgeRoutes.register(app, n.auth(), new Purger(n.dataSource(), retentionSettings, n.name()));
+            ClusterRoutes.register(app, n.auth(), new ClusterStatus(n.dataSource(), HostProbe.of(settings, failover.probeTimeoutSeconds())),
+                    Map.of("name", n.name(), "failoverMode", failover.mode().key()), audit);
         });
         try {
-            return new ArchiveNode(node, RetentionService.start(settings, node.name()));
+            return new ArchiveNode(node, RetentionService.start(settings, node.name(), node.metrics()));
         } catch (RuntimeException e) {
             node.close();
             throw e;

@@ -26,7 +26,9 @@ import picocli.CommandLine.Command;
                 ReplayDeadLettersCommand.class,
                 io.archiver.app.cli.HoldCommand.class,
                 io.archiver.app.cli.PurgeCommand.class,
+                io.archiver.app.cli.StatusCommand.class,
                 BenchCommand.class,
+                io.archiver.app.drill.FailoverDrillCommand.class,
                 io.archiver.app.bench.PurgeBenchCommand.class,
                 CommandLine.HelpCommand.class
         })

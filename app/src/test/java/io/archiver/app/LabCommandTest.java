@@ -1,10 +1,11 @@
 package io.archiver.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.archiver.app.lab.LabPostgres;
+import io.archiver.app.lab.LabDatabaseCluster;
 import io.archiver.app.support.Db;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -15,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -59,14 +61,26 @@ class LabCommandTest {
         assertThat(json.get("tokens").get("auditor").asText()).isNotEmpty();
         assertThat(json.get("tokens").get("admin").asText()).isNotEmpty();
         assertThat(json.get("db").get("url").asText()).startsWith("jdbc:postgresql://127.0.0.1:");
+        assertThat(json.get("db").get("url").asText()).contains("targetServerType=primary");
+        assertThat(json.get("postgres")).hasSize(2);
+        assertThat(json.get("postgres").get(0).get("name").asText()).isEqualTo("pg1");
         assertThat(json.get("postgres").get(0).get("role").asText()).isEqualTo("primary");
         assertThat(json.get("postgres").get(0).get("pid").asLong()).isPositive();
+        assertThat(json.get("postgres").get(1).get("name").asText()).isEqualTo("pg2");
+        assertThat(json.get("postgres").get(1).get("role").asText()).isEqualTo("standby");
+        assertThat(json.get("postgres").get(1).get("pid").asLong()).isPositive();
+        assertThat(json.get("nodes")).hasSize(1);
+        assertThat(json.get("nodes").get(0).get("name").asText()).isEqualTo("node-1");
+        assertThat(json.get("node").asText()).isEqualTo(json.get("nodes").get(0).get("url").asText());
         assertThat(json.get("config").asText()).endsWith("node.properties");
 
         String second = runLab("--rate", "0", "--duration", "2s", "--data", data.toString());
         assertThat(second).contains("sent 0, accepted 0");
-        try (LabPostgres postgres = LabPostgres.start(data.resolve("postgres/primary"))) {
+        try (LabDatabaseCluster postgres = LabDatabaseCluster.start(data)) {
             assertThat(new Db(postgres.jdbcUrl()).count("SELECT count(*) FROM archive.messages")).isEqualTo(accepted);
+            // the standby has every row too
+            Db standby = new Db(postgres.jdbcUrl("pg2"));
+            await().atMost(Duration.ofSeconds(60)).until(() -> standby.count("SELECT count(*) FROM archive.messages") == accepted);
         }
     }
 

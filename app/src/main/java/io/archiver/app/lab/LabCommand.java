@@ -1,6 +1,7 @@
 package io.archiver.app.lab;
 
 import io.archiver.core.config.Config;
+import io.archiver.store.NodeService;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,7 +15,8 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 @Command(name = "lab", mixinStandardHelpOptions = true,
-        description = "Run the whole topology on this machine: PostgreSQL, the archive node, N front-ends and IM traffic.")
+        description = "Run the whole topology on this machine: PostgreSQL (a primary and a streaming standby), "
+                + "the archive node(s), N front-ends and IM traffic.")
 public final class LabCommand implements Callable<Integer> {
 
     @Spec
@@ -22,6 +24,9 @@ public final class LabCommand implements Callable<Integer> {
 
     @Option(names = "--frontends", defaultValue = "2", description = "front-ends to run (default ${DEFAULT-VALUE})")
     int frontends;
+
+    @Option(names = "--nodes", defaultValue = "1", description = "archive nodes to run, 1 or 2 (default ${DEFAULT-VALUE})")
+    int nodes;
 
     @Option(names = "--rate", defaultValue = "50", description = "generated records per second; 0 = no traffic (default ${DEFAULT-VALUE})")
     double rate;
@@ -40,6 +45,9 @@ public final class LabCommand implements Callable<Integer> {
         if (frontends < 1 || frontends > 16) {
             throw new ParameterException(spec.commandLine(), "--frontends must be from 1 to 16");
         }
+        if (nodes < 1 || nodes > 2) {
+            throw new ParameterException(spec.commandLine(), "--nodes must be 1 or 2");
+        }
         if (rate < 0 || rate > 1_000_000) {
             throw new ParameterException(spec.commandLine(), "--rate must be from 0 to 1000000 records per second");
         }
@@ -48,8 +56,9 @@ public final class LabCommand implements Callable<Integer> {
         PrintStream out = System.out;
         StopSignal stop = new StopSignal();
 
-        out.println("lab: starting PostgreSQL, the archive node and " + frontends + " front-end(s) in " + data.toAbsolutePath());
-        try (LabCluster lab = LabCluster.start(data, frontends, Map.of())) {
+        out.println("lab: starting PostgreSQL (primary and standby), " + nodes + " archive node(s) and " + frontends
+                + " front-end(s) in " + data.toAbsolutePath());
+        try (LabCluster lab = LabCluster.start(data, frontends, nodes, Map.of())) {
             printEndpoints(out, lab);
             String runId = "lab-" + UUID.randomUUID().toString().substring(0, 8);
             TrafficGenerator generator = null;
@@ -91,8 +100,14 @@ public final class LabCommand implements Callable<Integer> {
         for (int i = 0; i < lab.frontendUrls().size(); i++) {
             out.println("  front-end fe-" + (i + 1) + "  " + lab.frontendUrls().get(i) + "   amqp port " + lab.frontends().get(i).amqpPort());
         }
-        out.println("  archive node  " + lab.nodeUrl() + "   broker port " + lab.node().brokerPort());
-        out.println("  postgres      " + lab.postgres().jdbcUrl() + " (user " + LabPostgres.USER + ", pid " + lab.postgres().pid() + ")");
+        for (NodeService node : lab.nodes()) {
+            out.println("  archive node " + node.name() + "  http://127.0.0.1:" + node.httpPort() + "   broker port " + node.brokerPort());
+        }
+        for (LabDatabaseCluster.Server server : lab.postgres().servers()) {
+            out.println("  postgres " + server.name() + "   " + String.format("%-7s", server.role()) + " port " + server.port()
+                    + ", pid " + server.pid() + ", " + server.dataDir().toAbsolutePath());
+        }
+        out.println("  database      " + lab.postgres().jdbcUrl() + " (user " + LabPostgres.USER + ")");
         lab.tokens().all().forEach((role, token) -> out.println("  token " + String.format("%-8s", role) + " " + token));
         out.println("  try: curl -s -H 'Authorization: Bearer " + lab.tokens().token("ingest") + "' -H 'Content-Type: application/json' "
                 + lab.frontendUrls().get(0) + "/v1/records -d @record.json");

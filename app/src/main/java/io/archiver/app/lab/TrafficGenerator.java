@@ -12,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +34,8 @@ public final class TrafficGenerator implements AutoCloseable {
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
+    /** Told the ids of every batch a front-end accepted (202), on the sender threads. */
+    private volatile Consumer<List<String>> acceptedIds = ids -> { };
     private long ticks;
     private double carry;
     private int nextFrontend;
@@ -44,6 +47,16 @@ public final class TrafficGenerator implements AutoCloseable {
             frontends.add(new RecordSender(url, ingestToken, Duration.ofSeconds(30)));
             senders.add(Executors.newSingleThreadExecutor(r -> new Thread(r, "traffic-" + url)));
         }
+    }
+
+    /**
+     * Hands the record ids of each accepted batch to {@code listener} (called on the sender threads, so it
+     * must be thread-safe): the failover drill compares them with what the archive holds. Set before
+     * {@link #start()}.
+     */
+    public TrafficGenerator onAccepted(Consumer<List<String>> listener) {
+        this.acceptedIds = listener;
+        return this;
     }
 
     public void start() {
@@ -61,12 +74,16 @@ public final class TrafficGenerator implements AutoCloseable {
         carry -= count;
         List<ArchiveRecord> batch = model.next(count, Instant.now());
         byte[] body = RecordJson.toNdjson(batch);
+        List<String> ids = batch.stream().map(ArchiveRecord::id).toList();
         int target = nextFrontend++ % frontends.size();
         RecordSender sender = frontends.get(target);
         sent.addAndGet(count);
         senders.get(target).execute(() -> {
             try {
-                accepted.addAndGet(sender.send(body));
+                int taken = sender.send(body);
+                accepted.addAndGet(taken);
+                // a 202 accepts every record of the request (RecordsEndpoint), so these ids are all in a spool
+                acceptedIds.accept(ids);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 refused.addAndGet(count);
