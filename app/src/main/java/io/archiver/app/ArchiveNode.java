@@ -1,5 +1,7 @@
 package io.archiver.app;
 
+import io.archiver.compliance.audit.AuditReader;
+import io.archiver.compliance.audit.AuditRoutes;
 import io.archiver.core.config.Config;
 import io.archiver.retention.cluster.ClusterRoutes;
 import io.archiver.retention.cluster.ClusterStatus;
@@ -33,6 +35,7 @@ public record ArchiveNode(NodeService node, RetentionService retention) implemen
             PurgeRoutes.register(app, n.auth(), new Purger(n.dataSource(), retentionSettings, n.name()));
             ClusterRoutes.register(app, n.auth(), new ClusterStatus(n.dataSource(), HostProbe.of(settings, failover.probeTimeoutSeconds())),
                     Map.of("name", n.name(), "failoverMode", failover.mode().key()), audit);
+            AuditRoutes.register(app, n.auth(), new AuditReader(n.dataSource()), audit);
         });
         try {
             return new ArchiveNode(node, RetentionService.start(settings, node.name(), node.metrics()));
