@@ -48,7 +48,10 @@ class MigrationsTest {
             List<Object> tables = Sql.rows(db, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'archive' ORDER BY 1")
                     .stream().map(r -> r.get("table_name")).toList();
             assertThat(tables).contains("messages", "message_ids", "conflicts", "dead_letters", "audit_log", "purge_runs", "holds", "flyway_schema_history");
-            assertThat(Sql.number(db, "SELECT count(*) FROM pg_indexes WHERE schemaname = 'archive' AND tablename = 'messages'")).isEqualTo(3);
+            // time, conversation and time, participants (GIN), body full text (GIN, V6)
+            assertThat(Sql.rows(db, "SELECT indexdef FROM pg_indexes WHERE schemaname = 'archive' AND tablename = 'messages'")
+                    .stream().map(r -> (String) r.get("indexdef")).toList())
+                    .hasSize(4).anyMatch(d -> d.contains("to_tsvector('simple'"));
             assertThat(Sql.number(db, "SELECT count(*) FROM pg_partitioned_table WHERE partrelid = 'archive.messages'::regclass")).isEqualTo(1);
 
             Sql.execute(db, "INSERT INTO archive.holds (participant, reason) VALUES ('sip:a@example.com', 'case 1')");
