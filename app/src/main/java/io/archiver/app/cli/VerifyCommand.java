@@ -1,0 +1,188 @@
+package io.archiver.app.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.zaxxer.hikari.HikariDataSource;
+import io.archiver.compliance.integrity.IntegritySettings;
+import io.archiver.compliance.integrity.IntegrityVerifier;
+import io.archiver.compliance.integrity.VerifyReport;
+import io.archiver.compliance.integrity.VerifyReport.ChainFinding;
+import io.archiver.compliance.integrity.VerifyReport.DayReport;
+import io.archiver.compliance.integrity.VerifyReport.Finding;
+import io.archiver.core.config.Config;
+import io.archiver.store.Database;
+import java.io.PrintStream;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code verify}: the integrity check of the stored archive (contract section 5). Recomputes every
+ * record's content hash from its columns, compares every UTC day with its seal (records changed, removed,
+ * inserted; removals by recorded purges are not mismatches) and checks the chained seal log. Exit codes:
+ * 0 everything matches (unsealed days are listed, not mismatches); 1 a mismatch, or the check could not
+ * run; 2 bad usage.
+ */
+@Command(name = "verify", mixinStandardHelpOptions = true,
+        description = {"Check the stored archive against its integrity seals; exit 1 on any mismatch.",
+                "Every record's content hash is recomputed; each UTC day meeting [--from, --to) is compared with its seal;",
+                "the chain of seals is checked. Removals by recorded purges are not mismatches."})
+public final class VerifyCommand implements Callable<Integer> {
+
+    private static final int IDS_SHOWN = 10;
+
+    @Mixin
+    ConfigOption config;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--from", paramLabel = "T", description = "days from the one holding T: RFC 3339 or YYYY-MM-DD (UTC midnight); default the first")
+    String from;
+
+    @Option(names = "--to", paramLabel = "T", description = "days before T: RFC 3339 or YYYY-MM-DD (UTC midnight); default all")
+    String to;
+
+    @Option(names = "--json", description = "print the report as JSON (every finding with up to 1000 ids)")
+    boolean json;
+
+    @Option(names = "--by", paramLabel = "NAME", description = "who verifies, for the audit log (default cli:<user name>)")
+    String by;
+
+    @Override
+    public Integer call() throws Exception {
+        Instant start;
+        Instant end;
+        try {
+            start = from == null ? null : time("--from", from);
+            end = to == null ? null : time("--to", to);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        if (start != null && end != null && !start.isBefore(end)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--from " + from + " is not before --to " + to);
+        }
+        Config settings = config.load();
+        IntegritySettings integrity = IntegritySettings.from(settings);
+        String actor = by != null ? by : "cli:" + System.getProperty("user.name");
+        VerifyReport report;
+        try (HikariDataSource dataSource = Database.open(settings, "verify", 1);
+             ProgressBar bar = progressBar()) {
+            report = new IntegrityVerifier(dataSource, integrity).verify(new IntegrityVerifier.Request(start, end, actor), progress(bar));
+        }
+        if (json) {
+            System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report.toMap()));
+        } else {
+            print(report, System.out);
+        }
+        if (!report.ok()) {
+            System.err.println("archiver verify: MISMATCH: " + report.count(VerifyReport.Status.MISMATCH) + " day(s) and "
+                    + report.chain().findings().size() + " seal log problem(s); see above");
+            return 1;
+        }
+        return 0;
+    }
+
+    /** RFC 3339 with an offset, or YYYY-MM-DD (UTC midnight). */
+    static Instant time(String name, String value) {
+        String text = value.trim();
+        try {
+            if (text.length() == 10) {
+                return LocalDate.parse(text, DateTimeFormatter.ISO_LOCAL_DATE).atStartOfDay(ZoneOffset.UTC).toInstant();
+            }
+            return OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+        } catch (DateTimeException e) {
+            throw new IllegalArgumentException(name + " '" + value + "' is not a time: use RFC 3339 with an offset "
+                    + "(2026-11-24T10:15:30Z) or YYYY-MM-DD (UTC midnight)");
+        }
+    }
+
+    private static ProgressBar progressBar() {
+        if (System.console() == null) {
+            return null;
+        }
+        return new ProgressBarBuilder().setTaskName("verify").setInitialMax(1).setUnit(" days", 1)
+                .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250).build();
+    }
+
+    private static IntegrityVerifier.Progress progress(ProgressBar bar) {
+        if (bar == null) {
+            return IntegrityVerifier.Progress.NONE;
+        }
+        return new IntegrityVerifier.Progress() {
+            @Override
+            public void started(int days) {
+                bar.maxHint(Math.max(days, 1));
+            }
+
+            @Override
+            public void records(LocalDate day, long dayRecords, long earlierRecords) {
+                bar.setExtraMessage(String.format(" %s, %,d records", day, earlierRecords + dayRecords));
+            }
+
+            @Override
+            public void dayDone(DayReport report, int done, int days) {
+                bar.stepTo(done);
+            }
+
+            @Override
+            public void waiting(String why) {
+                bar.setExtraMessage(" " + why);
+            }
+        };
+    }
+
+    static void print(VerifyReport report, PrintStream out) {
+        out.printf("verify: %s .. %s (UTC days), %,d records, %.1f s%n",
+                report.fromDay() == null ? "first" : report.fromDay(), report.toDay() == null ? "last" : report.toDay(),
+                report.records(), report.durationMillis() / 1000.0);
+        for (DayReport day : report.days()) {
+            out.printf("  %s  %-8s %,10d records%s%n", day.day(), day.status().wireName().toUpperCase(java.util.Locale.ROOT),
+                    day.records(), day.sealedAt() == null ? "" : "  sealed " + day.sealedAt().truncatedTo(ChronoUnit.SECONDS)
+                            + " (" + String.format("%,d", day.sealedRecords()) + " records, entry " + day.sealSeq() + ")");
+            for (Finding f : day.findings()) {
+                out.printf("      %s (%,d)%s: %s%n", f.kind(), f.count(), ids(f.ids(), f.count()), f.message());
+            }
+            for (String note : day.notes()) {
+                out.println("      note: " + note);
+            }
+        }
+        VerifyReport.ChainReport chain = report.chain();
+        out.printf("  seal log: %,d entr%s, head %s%s%n", chain.entries(), chain.entries() == 1 ? "y" : "ies",
+                chain.headSeq() == null ? "(none)" : "entry " + chain.headSeq() + " " + chain.headChain(),
+                chain.macsChecked() ? ", MACs checked" : "");
+        for (ChainFinding f : chain.findings()) {
+            out.printf("      %s: %s%n", f.kind(), f.message());
+        }
+        for (String note : chain.notes()) {
+            out.println("      note: " + note);
+        }
+        out.printf("result: %s: %d day(s) ok, %d mismatch, %d unsealed, %d open; %,d record(s) removed by recorded purges%n",
+                report.ok() ? "OK" : "MISMATCH", report.count(VerifyReport.Status.OK), report.count(VerifyReport.Status.MISMATCH),
+                report.count(VerifyReport.Status.UNSEALED), report.count(VerifyReport.Status.OPEN),
+                report.days().stream().mapToLong(DayReport::purged).sum());
+    }
+
+    private static String ids(List<String> ids, long count) {
+        if (ids.isEmpty()) {
+            return "";
+        }
+        List<String> shown = ids.subList(0, Math.min(IDS_SHOWN, ids.size()));
+        return " " + String.join(", ", shown) + (count > shown.size() ? ", ..." : "");
+    }
+}

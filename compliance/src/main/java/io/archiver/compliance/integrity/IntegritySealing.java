@@ -1,0 +1,71 @@
+package io.archiver.compliance.integrity;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.archiver.core.config.Config;
+import io.archiver.retention.RetentionService;
+import io.archiver.retention.schedule.ArchiveScheduler;
+import io.archiver.store.Database;
+import javax.sql.DataSource;
+import org.quartz.SchedulerException;
+import org.quartz.listeners.SchedulerListenerSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Puts the seal job on a node's clustered scheduler. */
+public final class IntegritySealing {
+
+    private static final Logger log = LoggerFactory.getLogger(IntegritySealing.class);
+
+    private IntegritySealing() {
+    }
+
+    /**
+     * Registers the sealer (on {@code dataSource}, which the caller keeps open while the scheduler runs)
+     * and schedules {@link IntegritySealJob} on {@code settings.cron()}, or unschedules it when
+     * {@code integrity.enabled} is false. Idempotent: every node calls it at every start.
+     */
+    public static IntegritySealer schedule(ArchiveScheduler scheduler, DataSource dataSource, IntegritySettings settings, String nodeName) {
+        IntegritySealer sealer = new IntegritySealer(dataSource, settings, nodeName);
+        scheduler.putService(IntegritySealJob.SEALER, sealer);
+        if (settings.enabled()) {
+            scheduler.scheduleCron(IntegritySealJob.KEY, IntegritySealJob.class, settings.cron(), false);
+            log.info("integrity: days sealed on '{}' after a grace of {}{}", settings.cron(), settings.grace(),
+                    settings.key().isPresent() ? ", seals signed with integrity.key" : "");
+        } else {
+            scheduler.unschedule(IntegritySealJob.KEY);
+            log.info("integrity: sealing off (integrity.enabled=false)");
+        }
+        return sealer;
+    }
+
+    /**
+     * For the archive node: schedules the seal job on the node's retention scheduler, with a pool of its own
+     * (one connection; closed when the scheduler shuts down), and returns {@code retention}. When this fails
+     * it closes {@code retention} and throws (bad integrity settings: {@link io.archiver.core.config.ConfigException}).
+     */
+    public static RetentionService attach(RetentionService retention, Config config, String nodeName) {
+        HikariDataSource pool = null;
+        try {
+            IntegritySettings settings = IntegritySettings.from(config);
+            pool = Database.open(config, "integrity", 1);
+            HikariDataSource owned = pool;
+            retention.scheduler().quartz().getListenerManager().addSchedulerListener(new SchedulerListenerSupport() {
+                @Override
+                public void schedulerShutdown() {
+                    owned.close();
+                }
+            });
+            schedule(retention.scheduler(), pool, settings, nodeName);
+            return retention;
+        } catch (SchedulerException | RuntimeException e) {
+            if (pool != null) {
+                pool.close();
+            }
+            retention.close();
+            if (e instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException("cannot schedule the integrity seals: " + e.getMessage(), e);
+        }
+    }
+}
