@@ -32,13 +32,15 @@ public record ArchiveNode(NodeService node, RetentionService retention) implemen
         NodeService node = NodeService.start(settings, (app, n) -> {
             AuditLog audit = new AuditLog(n.dataSource());
             HoldRoutes.register(app, n.auth(), new HoldStore(n.dataSource()), audit);
+            io.archiver.compliance.search.SearchRoutes.register(app, n.auth(), new io.archiver.compliance.search.RecordSearch(n.dataSource()), audit);
+            io.archiver.compliance.export.ExportRoutes.register(app, n.auth(), io.archiver.compliance.export.ExportJobs.start(settings, n.dataSource(), n.name()), audit);
             PurgeRoutes.register(app, n.auth(), new Purger(n.dataSource(), retentionSettings, n.name()));
             ClusterRoutes.register(app, n.auth(), new ClusterStatus(n.dataSource(), HostProbe.of(settings, failover.probeTimeoutSeconds())),
                     Map.of("name", n.name(), "failoverMode", failover.mode().key()), audit);
             AuditRoutes.register(app, n.auth(), new AuditReader(n.dataSource()), audit);
         });
         try {
-            return new ArchiveNode(node, RetentionService.start(settings, node.name(), node.metrics()));
+            return new ArchiveNode(node, io.archiver.compliance.integrity.IntegritySealing.attach(RetentionService.start(settings, node.name(), node.metrics()), settings, node.name()));
         } catch (RuntimeException e) {
             node.close();
             throw e;

@@ -26,6 +26,8 @@ import picocli.CommandLine.Command;
                 ReplayDeadLettersCommand.class,
                 io.archiver.app.cli.HoldCommand.class,
                 io.archiver.app.cli.PurgeCommand.class,
+                io.archiver.app.cli.VerifyCommand.class,
+                io.archiver.app.cli.ExportCommand.class,
                 io.archiver.app.cli.StatusCommand.class,
                 BenchCommand.class,
                 io.archiver.app.drill.FailoverDrillCommand.class,
