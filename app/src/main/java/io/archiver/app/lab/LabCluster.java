@@ -90,6 +90,8 @@ public final class LabCluster implements AutoCloseable {
                 // node 1 keeps the broker directory of the one-node labs, so their journals carry over
                 nodeValues.put("broker.dir", dataDir.resolve(i == 1 ? "node/broker" : "node-" + i + "/broker").toString());
                 nodeValues.put("tokens.file", tokens.file().toString());
+                // HTTP export jobs write under the lab's directory, not the working directory
+                nodeValues.put("exports.dir", dataDir.resolve(i == 1 ? "node/exports" : "node-" + i + "/exports").toString());
                 nodeValues.put("failover.mode", "managed");
                 nodeValues.putAll(nodeSettings);
                 Path config = writeProperties(dataDir.resolve(i == 1 ? "node.properties" : "node-" + i + ".properties"),

@@ -17,7 +17,7 @@ import java.util.Optional;
 final class SealStore {
 
     /** Purger's session advisory lock (io.archiver.retention.purge.Purger): held while a purge runs. */
-    static final long PURGE_LOCK = 0x61726368_70757267L; // "arch" "purg"
+    static final long PURGE_LOCK = io.archiver.retention.purge.Purger.LOCK_KEY;
     /** One sealer at a time, cluster-wide, so that the log is appended to in order. */
     static final long SEAL_LOCK = 0x61726368_7365616CL; // "arch" "seal"
 

@@ -41,7 +41,8 @@ import org.slf4j.LoggerFactory;
 public final class Purger {
 
     private static final Logger log = LoggerFactory.getLogger(Purger.class);
-    private static final long LOCK_KEY = 0x61726368_70757267L; // "arch" "purg"
+    /** The cluster-wide advisory lock of purges ("arch" "purg"); integrity sealing and verify take it too. */
+    public static final long LOCK_KEY = 0x61726368_70757267L;
     /** Eligible share above which a whole day is dropped and the few keepers moved back. */
     private static final double DROP_WHOLE_DAY_SHARE = 0.9;
 
