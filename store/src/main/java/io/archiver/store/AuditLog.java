@@ -37,6 +37,28 @@ public final class AuditLog {
         }
     }
 
+    /**
+     * Audits a refused call ({@code {"status", "error"}}); a failure to do so is logged, and the caller
+     * still gets its refusal.
+     */
+    public void recordRefusal(String actor, String action, Map<String, ?> parameters, int status, String error) {
+        Map<String, Object> result = new java.util.LinkedHashMap<>();
+        result.put("status", status);
+        result.put("error", error);
+        try {
+            record(actor, action, parameters, result);
+        } catch (SQLException | RuntimeException failure) {
+            org.slf4j.LoggerFactory.getLogger(AuditLog.class)
+                    .warn("could not audit a refused {} by {}: {}", action, actor, failure.getMessage());
+        }
+    }
+
+    /** At most 1000 characters of a refused input, for messages and the audit log (jsonb refuses NUL). */
+    public static String excerpt(String value) {
+        String cut = value.length() <= 1000 ? value : value.substring(0, 1000) + "...";
+        return cut.replace('\u0000', '\uFFFD');
+    }
+
     /** In the caller's transaction. */
     public static void record(Connection connection, String actor, String action, Map<String, ?> parameters,
                               Map<String, ?> result) throws SQLException {

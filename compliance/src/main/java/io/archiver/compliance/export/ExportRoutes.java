@@ -27,13 +27,10 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Exports through the admin API (contract section 4), as jobs ({@link ExportJobs}):
@@ -62,7 +59,6 @@ public final class ExportRoutes {
     static final String ACTION_STATUS = "export.status";
     static final String ACTION_DOWNLOAD = "export.download";
 
-    private static final Logger log = LoggerFactory.getLogger(ExportRoutes.class);
     private static final Set<String> FIELDS = Set.of("from", "to", "participants", "conversations", "format", "markExported");
     private static final Pattern ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
     private static final Pattern FILE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,200}");
@@ -100,7 +96,7 @@ public final class ExportRoutes {
                 throw new ApiException(403, "markExported needs an admin token: it makes the records purgeable by exported-only retention");
             }
         } catch (ApiException e) {
-            refused(principal, ACTION_REQUEST, Map.of("body", excerpt(new String(body, java.nio.charset.StandardCharsets.UTF_8))), e);
+            refused(principal, ACTION_REQUEST, Map.of("body", AuditLog.excerpt(new String(body, java.nio.charset.StandardCharsets.UTF_8))), e);
             throw e;
         }
         ExportJob job = jobs.submit(query, principal.name());
@@ -192,7 +188,7 @@ public final class ExportRoutes {
         Principal principal = auth.require(ctx, Role.AUDITOR);
         ExportJob job = job(ctx, principal, ACTION_DOWNLOAD);
         String name = ctx.pathParam("name");
-        Map<String, Object> parameters = Map.of("id", job.id(), "name", excerpt(name));
+        Map<String, Object> parameters = Map.of("id", job.id(), "name", AuditLog.excerpt(name));
         try {
             if (job.state() != ExportJob.State.DONE) {
                 throw new ApiException(409, "export " + job.id() + " is " + job.state().wireName() + ": its files are there once it is done");
@@ -203,7 +199,7 @@ public final class ExportRoutes {
                         + jobs.node() + "); ask that node");
             }
             if (!FILE_NAME.matcher(name).matches() || !(name.equals(OutputDir.MANIFEST) || listed(manifest, name))) {
-                throw new ApiException(404, "export " + job.id() + " has no file '" + excerpt(name) + "' (see its manifest.json)");
+                throw new ApiException(404, "export " + job.id() + " has no file '" + AuditLog.excerpt(name) + "' (see its manifest.json)");
             }
         } catch (ApiException e) {
             refused(principal, ACTION_DOWNLOAD, parameters, e);
@@ -240,12 +236,12 @@ public final class ExportRoutes {
         String id = ctx.pathParam("id");
         try {
             if (!ID.matcher(id).matches()) {
-                throw new ApiException(400, "export id must be a UUID as POST " + PATH + " gave it, not '" + excerpt(id) + "'",
-                        List.of(Map.of("field", "id", "reason", "must be a UUID")), Map.of());
+                throw ApiException.badRequest("export id must be a UUID as POST " + PATH + " gave it, not '" + AuditLog.excerpt(id) + "'",
+                        "id", "must be a UUID");
             }
             return jobs.find(id).orElseThrow(() -> new ApiException(404, "no export with id " + id));
         } catch (ApiException e) {
-            refused(principal, action, Map.of("id", excerpt(id)), e);
+            refused(principal, action, Map.of("id", AuditLog.excerpt(id)), e);
             throw e;
         }
     }
@@ -263,19 +259,19 @@ public final class ExportRoutes {
         try {
             node = JSON.readTree(body);
         } catch (JsonProcessingException e) {
-            throw badRequest("body is not valid JSON: " + e.getOriginalMessage(), "", e.getOriginalMessage());
+            throw ApiException.badRequest("body is not valid JSON: " + e.getOriginalMessage(), "", e.getOriginalMessage());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         if (node == null || node.isMissingNode() || !node.isObject()) {
-            throw badRequest("body must be a JSON object: {\"from\", \"to\", \"participants\", \"conversations\", \"format\", \"markExported\"}",
+            throw ApiException.badRequest("body must be a JSON object: {\"from\", \"to\", \"participants\", \"conversations\", \"format\", \"markExported\"}",
                     "", "must be a JSON object");
         }
         List<Map<String, String>> problems = new ArrayList<>();
         for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
             String field = names.next();
             if (!FIELDS.contains(field)) {
-                problems.add(Map.of("field", excerpt(field), "reason", "unknown field (allowed: " + String.join(", ", new java.util.TreeSet<>(FIELDS)) + ")"));
+                problems.add(Map.of("field", AuditLog.excerpt(field), "reason", "unknown field (allowed: " + String.join(", ", new java.util.TreeSet<>(FIELDS)) + ")"));
             }
         }
         Instant from = time(node, "from", problems);
@@ -293,7 +289,7 @@ public final class ExportRoutes {
         if (format == null && !node.hasNonNull("format")) {
             problems.add(Map.of("field", "format", "reason", "required: eml, jsonl or csv"));
         } else if (format != null && ExportFormat.fromWire(format).isEmpty()) {
-            problems.add(Map.of("field", "format", "reason", "must be eml, jsonl or csv, not '" + excerpt(format) + "'"));
+            problems.add(Map.of("field", "format", "reason", "must be eml, jsonl or csv, not '" + AuditLog.excerpt(format) + "'"));
         }
         boolean mark = false;
         if (node.hasNonNull("markExported")) {
@@ -368,23 +364,9 @@ public final class ExportRoutes {
         }
     }
 
-    private static ApiException badRequest(String message, String field, String reason) {
-        return new ApiException(400, message, List.of(Map.of("field", field, "reason", reason)), Map.of());
-    }
 
     private void refused(Principal principal, String action, Map<String, ?> parameters, ApiException e) {
-        Map<String, Object> result = new LinkedHashMap<>();
-        result.put("status", e.status());
-        result.put("error", e.getMessage());
-        try {
-            audit.record(principal.name(), action, parameters, result);
-        } catch (SQLException | RuntimeException failure) {
-            log.warn("could not audit a refused {} by {}: {}", action, principal.name(), failure.getMessage());
-        }
+        audit.recordRefusal(principal.name(), action, parameters, e.status(), e.getMessage());
     }
 
-    private static String excerpt(String value) {
-        String cut = value.length() <= 1000 ? value : value.substring(0, 1000) + "...";
-        return cut.replace('\u0000', '\uFFFD');
-    }
 }

@@ -3,6 +3,7 @@ package io.archiver.compliance.export;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.archiver.core.record.ArchiveRecord;
+import io.archiver.core.record.RecordJson;
 import java.io.IOException;
 
 /**
@@ -37,21 +38,7 @@ final class JsonlSink implements ExportSink {
         ArchiveRecord r = row.record();
         JsonGenerator g = json;
         g.writeStartObject();
-        g.writeStringField("id", r.id());
-        g.writeStringField("conversationId", r.conversationId());
-        g.writeStringField("kind", r.kind().wireName());
-        g.writeStringField("sentAt", r.sentAt().toString());
-        g.writeStringField("from", r.from());
-        g.writeArrayFieldStart("to");
-        for (String recipient : r.to()) {
-            g.writeString(recipient);
-        }
-        g.writeEndArray();
-        g.writeStringField("contentType", r.contentType());
-        if (r.body() != null) {
-            g.writeStringField("body", r.body());
-        }
-        g.writeBooleanField("external", r.external());
+        RecordJson.writeFields(r, g);
         g.writeStringField("frontend", row.frontend());
         g.writeStringField("receivedAt", row.receivedAt().toString());
         g.writeStringField("archivedAt", row.archivedAt().toString());

@@ -254,6 +254,6 @@ public final class SearchRoutes {
         } catch (SQLException | RuntimeException failure) {
             log.warn("could not audit a refused {} by {}: {}", action, principal.name(), failure.getMessage());
         }
-        return new ApiException(400, e.getMessage(), List.of(Map.of("field", e.parameter(), "reason", e.getMessage())), Map.of());
+        return ApiException.badRequest(e.getMessage(), e.parameter(), e.getMessage());
     }
 }

@@ -23,6 +23,11 @@ public class ApiException extends RuntimeException {
         this.headers = Map.copyOf(headers);
     }
 
+    /** 400 naming the field at fault: {@code details: [{"field", "reason"}]}. */
+    public static ApiException badRequest(String message, String field, String reason) {
+        return new ApiException(400, message, List.of(Map.of("field", field, "reason", reason)), Map.of());
+    }
+
     public int status() {
         return status;
     }

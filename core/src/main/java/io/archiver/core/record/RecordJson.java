@@ -19,6 +19,12 @@ public final class RecordJson {
 
     public static void write(ArchiveRecord r, JsonGenerator g) throws IOException {
         g.writeStartObject();
+        writeFields(r, g);
+        g.writeEndObject();
+    }
+
+    /** The record's fields inside an object the caller opened, so that it can add fields of its own. */
+    public static void writeFields(ArchiveRecord r, JsonGenerator g) throws IOException {
         g.writeStringField("id", r.id());
         g.writeStringField("conversationId", r.conversationId());
         g.writeStringField("kind", r.kind().wireName());
@@ -34,7 +40,6 @@ public final class RecordJson {
             g.writeStringField("body", r.body());
         }
         g.writeBooleanField("external", r.external());
-        g.writeEndObject();
     }
 
     /** The records as NDJSON: one object a line, each line ending in {@code \n}. */

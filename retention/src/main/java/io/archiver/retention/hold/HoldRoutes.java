@@ -26,8 +26,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The legal-hold part of the admin API (contract section 4):
@@ -57,7 +55,6 @@ public final class HoldRoutes {
     public static final String PATH = "/v1/holds";
     public static final int MAX_BODY_BYTES = 64 * 1024;
 
-    private static final Logger log = LoggerFactory.getLogger(HoldRoutes.class);
     private static final Set<String> FIELDS = Set.of("participant", "conversation", "reason");
     private static final Pattern ID = Pattern.compile("[0-9]{1,18}");
     private static final ObjectMapper JSON = HttpServer.jsonMapper()
@@ -89,7 +86,7 @@ public final class HoldRoutes {
         try {
             request = parse(body);
         } catch (ApiException e) {
-            refused(principal, HoldStore.ACTION_PLACE, Map.of("body", excerpt(new String(body, StandardCharsets.UTF_8))), e);
+            refused(principal, HoldStore.ACTION_PLACE, Map.of("body", AuditLog.excerpt(new String(body, StandardCharsets.UTF_8))), e);
             throw e;
         }
         Hold hold;
@@ -115,9 +112,9 @@ public final class HoldRoutes {
         } else if (all.equalsIgnoreCase("true")) {
             includeReleased = true;
         } else {
-            ApiException e = badRequest("query parameter all must be true or false, not '" + excerpt(all) + "'", "all",
+            ApiException e = ApiException.badRequest("query parameter all must be true or false, not '" + AuditLog.excerpt(all) + "'", "all",
                     "must be true or false");
-            refused(principal, HoldStore.ACTION_LIST, Map.of("all", excerpt(all)), e);
+            refused(principal, HoldStore.ACTION_LIST, Map.of("all", AuditLog.excerpt(all)), e);
             throw e;
         }
         List<Hold> found = holds.list(includeReleased);
@@ -150,9 +147,9 @@ public final class HoldRoutes {
         if (ID.matcher(raw).matches()) {
             return Long.parseLong(raw);
         }
-        ApiException e = badRequest("hold id must be a positive whole number, not '" + excerpt(raw) + "'", "id",
+        ApiException e = ApiException.badRequest("hold id must be a positive whole number, not '" + AuditLog.excerpt(raw) + "'", "id",
                 "must be a positive whole number");
-        refused(principal, action, Map.of("id", excerpt(raw)), e);
+        refused(principal, action, Map.of("id", AuditLog.excerpt(raw)), e);
         throw e;
     }
 
@@ -166,16 +163,16 @@ public final class HoldRoutes {
             node = JSON.readTree(body);
         } catch (JsonProcessingException e) {
             String reason = e.getOriginalMessage();
-            throw badRequest("body is not valid JSON: " + reason, "", reason);
+            throw ApiException.badRequest("body is not valid JSON: " + reason, "", reason);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         if (node == null || node.isMissingNode()) {
-            throw badRequest("body is empty: send {\"participant\": \"sip:user@domain\"} or {\"conversation\": \"ID\"} with \"reason\"",
+            throw ApiException.badRequest("body is empty: send {\"participant\": \"sip:user@domain\"} or {\"conversation\": \"ID\"} with \"reason\"",
                     "", "empty body");
         }
         if (!node.isObject()) {
-            throw badRequest("body must be a JSON object, not " + node.getNodeType().name().toLowerCase(java.util.Locale.ROOT),
+            throw ApiException.badRequest("body must be a JSON object, not " + node.getNodeType().name().toLowerCase(java.util.Locale.ROOT),
                     "", "must be a JSON object");
         }
         List<InvalidHoldException.Problem> problems = new ArrayList<>();
@@ -183,7 +180,7 @@ public final class HoldRoutes {
         for (Iterator<Map.Entry<String, JsonNode>> fields = node.fields(); fields.hasNext(); ) {
             Map.Entry<String, JsonNode> field = fields.next();
             if (!FIELDS.contains(field.getKey())) {
-                problems.add(new InvalidHoldException.Problem(excerpt(field.getKey()),
+                problems.add(new InvalidHoldException.Problem(AuditLog.excerpt(field.getKey()),
                         "unknown field (allowed: participant, conversation, reason)"));
             } else if (field.getValue().isTextual()) {
                 values.put(field.getKey(), field.getValue().textValue());
@@ -232,25 +229,9 @@ public final class HoldRoutes {
         return e;
     }
 
-    private static ApiException badRequest(String message, String field, String reason) {
-        return new ApiException(400, message, List.of(Map.of("field", field, "reason", reason)), Map.of());
-    }
 
-    /** Audits a refused call; a failure to do so is logged, and the caller still gets the refusal. */
     private void refused(Principal principal, String action, Map<String, ?> parameters, ApiException e) {
-        Map<String, Object> result = new LinkedHashMap<>();
-        result.put("status", e.status());
-        result.put("error", e.getMessage());
-        try {
-            audit.record(principal.name(), action, parameters, result);
-        } catch (SQLException | RuntimeException failure) {
-            log.warn("could not audit a refused {} by {}: {}", action, principal.name(), failure.getMessage());
-        }
+        audit.recordRefusal(principal.name(), action, parameters, e.status(), e.getMessage());
     }
 
-    /** At most 1000 characters of a refused input, for messages and the audit log (jsonb refuses NUL). */
-    private static String excerpt(String value) {
-        String cut = value.length() <= 1000 ? value : value.substring(0, 1000) + "...";
-        return cut.replace('\u0000', '\uFFFD');
-    }
 }
