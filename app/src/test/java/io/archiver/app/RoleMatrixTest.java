@@ -1,6 +1,7 @@
 package io.archiver.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.archiver.app.lab.LabPostgres;
 import io.archiver.app.support.Records;
@@ -9,10 +10,17 @@ import io.archiver.core.config.Config;
 import io.archiver.core.net.FreePorts;
 import io.archiver.ingest.FrontendService;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,6 +46,11 @@ class RoleMatrixTest {
     private ArchiveNode node;
     private FrontendService frontend;
     private final HttpClient client = HttpClient.newHttpClient();
+    private final ObjectMapper json = new ObjectMapper();
+    /** Made by an admin before the matrix runs: an archived conversation, a hold to read and release, a done export. */
+    private String conversation;
+    private long holdId;
+    private String exportId;
 
     /** One call: who may make it, and what a caller with the role gets. */
     private record Call(String base, String method, String path, String contentType, String body, String role, int success) {
@@ -59,6 +72,37 @@ class RoleMatrixTest {
         frontend = FrontendService.start(Config.of(Map.of("frontend.name", "fe-1", "http.port", "0", "amqp.port", "0",
                 "spool.dir", dir.resolve("spool").toString(), "tokens.file", tokens.toString(),
                 "archive.brokers", "tcp://127.0.0.1:" + broker)));
+        seed();
+    }
+
+    /** One archived record, one hold and one finished export, made with the right tokens. */
+    private void seed() throws Exception {
+        String fe = "http://127.0.0.1:" + frontend.httpPort();
+        String nd = "http://127.0.0.1:" + node.node().httpPort();
+        String record = new String(new Records("matrix-seed").batches(1, 1).get(0));
+        conversation = json.readTree(record).get("conversationId").asText();
+        assertThat(send(fe, "POST", "/v1/records", "application/x-ndjson", record, TestFiles.INGEST_TOKEN).statusCode()).isEqualTo(202);
+        String query = "/v1/records?conversation=" + encoded(conversation);
+        await().atMost(Duration.ofSeconds(30)).until(() ->
+                json.readTree(send(nd, "GET", query, null, null, TestFiles.AUDITOR_TOKEN).body()).get("records").size() == 1);
+        holdId = json.readTree(send(nd, "POST", "/v1/holds", "application/json",
+                "{\"participant\": \"sip:held@example.com\", \"reason\": \"role matrix release\"}", TestFiles.ADMIN_TOKEN).body()).get("id").asLong();
+        exportId = json.readTree(send(nd, "POST", "/v1/exports", "application/json", exportBody(false), TestFiles.AUDITOR_TOKEN).body())
+                .get("id").asText();
+        await().atMost(Duration.ofSeconds(60)).until(() ->
+                "done".equals(json.readTree(send(nd, "GET", "/v1/exports/" + exportId, null, null, TestFiles.AUDITOR_TOKEN).body())
+                        .path("state").asText()));
+    }
+
+    /** Conversation ids hold {@code ;}, {@code :} and {@code @}; spaces are not among them. */
+    private static String encoded(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+
+    private String exportBody(boolean markExported) {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        return "{\"from\": \"" + now.minus(Duration.ofDays(1)) + "\", \"to\": \"" + now.plus(Duration.ofDays(1))
+                + "\", \"conversations\": [\"" + conversation + "\"], \"format\": \"jsonl\", \"markExported\": " + markExported + "}";
     }
 
     @AfterAll
@@ -80,6 +124,16 @@ class RoleMatrixTest {
         calls.add(new Call(nd, "POST", "/v1/purges", "application/json", "{\"olderThanDays\": 60, \"dryRun\": true}", "admin", 200));
         calls.add(new Call(nd, "GET", "/v1/cluster", null, null, "auditor", 200));
         calls.add(new Call(nd, "GET", "/v1/audit?limit=5", null, null, "auditor", 200));
+        calls.add(new Call(nd, "GET", "/v1/holds/" + holdId, null, null, "auditor", 200));
+        // Only the admin, last in the loop, releases the hold; everyone before it is refused.
+        calls.add(new Call(nd, "DELETE", "/v1/holds/" + holdId, null, null, "admin", 200));
+        calls.add(new Call(nd, "GET", "/v1/records?limit=5", null, null, "auditor", 200));
+        calls.add(new Call(nd, "GET", "/v1/conversations/" + encoded(conversation), null, null, "auditor", 200));
+        calls.add(new Call(nd, "POST", "/v1/exports", "application/json", exportBody(false), "auditor", 202));
+        // Marking records exported makes them purgeable by exported-only retention: admin only.
+        calls.add(new Call(nd, "POST", "/v1/exports", "application/json", exportBody(true), "admin", 202));
+        calls.add(new Call(nd, "GET", "/v1/exports/" + exportId, null, null, "auditor", 200));
+        calls.add(new Call(nd, "GET", "/v1/exports/" + exportId + "/files/manifest.json", null, null, "auditor", 200));
         return calls;
     }
 
@@ -106,18 +160,32 @@ class RoleMatrixTest {
     }
 
     private void expect(List<String> mismatches, Call call, String who, String token, int expected) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(call.base() + call.path()))
-                .method(call.method(), call.body() == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(call.body()));
-        if (call.contentType() != null) {
-            request.header("Content-Type", call.contentType());
-        }
-        if (token != null) {
-            request.header("Authorization", "Bearer " + token);
-        }
-        HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = send(call.base(), call.method(), call.path(), call.contentType(), call.body(), token);
         if (response.statusCode() != expected) {
             mismatches.add(call.method() + " " + call.path() + " as " + who + ": " + response.statusCode() + " (expected " + expected
                     + ") " + response.body());
         }
+    }
+
+    @Test
+    void healthAndMetricsNeedNoToken() throws Exception {
+        for (String base : List.of("http://127.0.0.1:" + frontend.httpPort(), "http://127.0.0.1:" + node.node().httpPort())) {
+            for (String path : List.of("/health/live", "/health/ready", "/metrics")) {
+                assertThat(send(base, "GET", path, null, null, null).statusCode()).as(base + path).isEqualTo(200);
+            }
+        }
+    }
+
+    private HttpResponse<String> send(String base, String method, String path, String contentType, String body, String token)
+            throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (contentType != null) {
+            request.header("Content-Type", contentType);
+        }
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 }
