@@ -1,10 +1,17 @@
 package io.archiver.app;
 
 import io.archiver.app.bench.BenchCommand;
+import io.archiver.app.bench.PurgeBenchCommand;
+import io.archiver.app.cli.ExportCommand;
 import io.archiver.app.cli.FrontendCommand;
+import io.archiver.app.cli.HoldCommand;
 import io.archiver.app.cli.MigrateCommand;
 import io.archiver.app.cli.NodeCommand;
+import io.archiver.app.cli.PurgeCommand;
 import io.archiver.app.cli.ReplayDeadLettersCommand;
+import io.archiver.app.cli.StatusCommand;
+import io.archiver.app.cli.VerifyCommand;
+import io.archiver.app.drill.FailoverDrillCommand;
 import io.archiver.app.lab.LabCommand;
 import io.archiver.app.send.SendCommand;
 import io.archiver.core.config.ConfigException;
@@ -24,14 +31,14 @@ import picocli.CommandLine.Command;
                 MigrateCommand.class,
                 SendCommand.class,
                 ReplayDeadLettersCommand.class,
-                io.archiver.app.cli.HoldCommand.class,
-                io.archiver.app.cli.PurgeCommand.class,
-                io.archiver.app.cli.VerifyCommand.class,
-                io.archiver.app.cli.ExportCommand.class,
-                io.archiver.app.cli.StatusCommand.class,
+                HoldCommand.class,
+                PurgeCommand.class,
+                VerifyCommand.class,
+                ExportCommand.class,
+                StatusCommand.class,
                 BenchCommand.class,
-                io.archiver.app.drill.FailoverDrillCommand.class,
-                io.archiver.app.bench.PurgeBenchCommand.class,
+                FailoverDrillCommand.class,
+                PurgeBenchCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

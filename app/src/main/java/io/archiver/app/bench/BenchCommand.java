@@ -7,19 +7,27 @@ import io.archiver.app.send.RecordSender;
 import io.archiver.core.record.ArchiveRecord;
 import io.archiver.core.record.RecordJson;
 import io.archiver.store.CopyRows;
+import io.archiver.store.DayPartitions;
 import io.archiver.store.Incoming;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
@@ -27,6 +35,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyManager;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
@@ -151,8 +160,8 @@ public final class BenchCommand implements Callable<Integer> {
         ByteArrayOutputStream encodedIds = new ByteArrayOutputStream(rows.size() * 120);
         CopyRows.writeIds(incoming, encodedIds);
         byte[] ids = encodedIds.toByteArray();
-        java.util.Set<java.time.LocalDate> days = new java.util.TreeSet<>();
-        rows.forEach(r -> days.add(io.archiver.store.DayPartitions.dayOf(r.sentAt())));
+        Set<LocalDate> days = new TreeSet<>();
+        rows.forEach(r -> days.add(DayPartitions.dayOf(r.sentAt())));
         CpuMeter cpu = new CpuMeter(lab.postgres().pid());
         List<CopyTiming> rounds = new ArrayList<>();
         for (int i = 0; i < COPY_ROUNDS; i++) {
@@ -161,7 +170,7 @@ public final class BenchCommand implements Callable<Integer> {
             double seconds = rawCopy(lab, ids, bytes, days);
             rounds.add(new CopyTiming(seconds, cpu.sample().minus(before)));
         }
-        rounds.sort(java.util.Comparator.comparingDouble(CopyTiming::seconds));
+        rounds.sort(Comparator.comparingDouble(CopyTiming::seconds));
         return rounds.get(COPY_ROUNDS / 2);
     }
 
@@ -181,9 +190,9 @@ public final class BenchCommand implements Callable<Integer> {
      * archive.messages' own index definitions, aimed at the reference table, so that the reference pays
      * for every index the archive has (a new one, like the full-text index, included without an edit here).
      */
-    private static java.util.List<String> indexesOfMessages(Statement s) throws java.sql.SQLException {
-        java.util.List<String> indexes = new java.util.ArrayList<>();
-        try (java.sql.ResultSet rs = s.executeQuery("SELECT indexdef FROM pg_indexes WHERE schemaname = 'archive' "
+    private static List<String> indexesOfMessages(Statement s) throws SQLException {
+        List<String> indexes = new ArrayList<>();
+        try (ResultSet rs = s.executeQuery("SELECT indexdef FROM pg_indexes WHERE schemaname = 'archive' "
                 + "AND tablename = 'messages' ORDER BY indexname")) {
             while (rs.next()) {
                 indexes.add(rs.getString(1).replaceFirst("^CREATE (UNIQUE )?INDEX \\S+ ON (ONLY )?archive\\.messages ",
@@ -196,7 +205,7 @@ public final class BenchCommand implements Callable<Integer> {
         return indexes;
     }
 
-    private static double rawCopy(LabCluster lab, byte[] ids, byte[] bytes, java.util.Set<java.time.LocalDate> days) throws Exception {
+    private static double rawCopy(LabCluster lab, byte[] ids, byte[] bytes, Set<LocalDate> days) throws Exception {
         try (Connection c = lab.node().dataSource().getConnection(); Statement s = c.createStatement()) {
             dropCopyTables(s);
             s.execute("CREATE TABLE archive.bench_copy_ids (LIKE archive.message_ids INCLUDING ALL)");
@@ -204,13 +213,13 @@ public final class BenchCommand implements Callable<Integer> {
             for (String index : indexesOfMessages(s)) {
                 s.execute(index);
             }
-            for (java.time.LocalDate day : days) {
+            for (LocalDate day : days) {
                 s.execute("CREATE TABLE archive.bench_copy_" + day.toString().replace("-", "") + " PARTITION OF archive.bench_copy "
                         + "FOR VALUES FROM ('" + day + " 00:00:00+00') TO ('" + day.plusDays(1) + " 00:00:00+00')");
             }
             c.setAutoCommit(false);
             long start = System.nanoTime();
-            org.postgresql.copy.CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
+            CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
             copy.copyIn(CopyRows.copyIdsSql("archive.bench_copy_ids"), new ByteArrayInputStream(ids));
             copy.copyIn(CopyRows.copySql("archive.bench_copy"), new ByteArrayInputStream(bytes));
             c.commit();
@@ -221,7 +230,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private static void dropCopyTables(Statement s) throws java.sql.SQLException {
+    private static void dropCopyTables(Statement s) throws SQLException {
         s.execute("DROP TABLE IF EXISTS archive.bench_copy");
         s.execute("DROP TABLE IF EXISTS archive.bench_copy_ids");
     }
@@ -273,12 +282,12 @@ public final class BenchCommand implements Callable<Integer> {
         System.err.println("bench: " + message);
     }
 
-    private static void deleteTree(Path dir) throws java.io.IOException {
+    private static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
         }
         try (var paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
     }
 }

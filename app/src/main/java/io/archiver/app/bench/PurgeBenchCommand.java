@@ -10,6 +10,7 @@ import io.archiver.retention.purge.PurgeRequest;
 import io.archiver.retention.purge.PurgeStatistics;
 import io.archiver.retention.purge.Purger;
 import io.archiver.store.Database;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -19,12 +20,14 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
@@ -265,7 +268,7 @@ public final class PurgeBenchCommand implements Callable<Integer> {
             }
             double survey = progressTimes.isEmpty() ? 0 : (progressTimes.get(0) - start) / 1e9;
             log("  records archived each second of the purge (thousands; the survey ended in second " + (int) Math.ceil(survey) + "): "
-                    + sampler.perSecond().stream().map(r -> String.valueOf(Math.round(r / 1000.0))).collect(java.util.stream.Collectors.joining(" ")));
+                    + sampler.perSecond().stream().map(r -> String.valueOf(Math.round(r / 1000.0))).collect(Collectors.joining(" ")));
             List<Double> days = new ArrayList<>();
             for (int i = 1; i < progressTimes.size(); i++) {
                 days.add((progressTimes.get(i) - progressTimes.get(i - 1)) / 1e9);
@@ -441,7 +444,7 @@ public final class PurgeBenchCommand implements Callable<Integer> {
             String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
             String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0;
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             return 0;
         }
     }
@@ -581,12 +584,12 @@ public final class PurgeBenchCommand implements Callable<Integer> {
         System.err.println("bench-purge: " + message);
     }
 
-    private static void deleteTree(Path dir) throws java.io.IOException {
+    private static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
         }
         try (var paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
     }
 }

@@ -2,6 +2,7 @@ package io.archiver.compliance.export;
 
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Locale;
 
 /** One export job of the admin API as {@code archive.exports} holds it. */
 public record ExportJob(String id, State state, ExportQuery query, String requestedBy, Instant requestedAt, String node,
@@ -13,11 +14,11 @@ public record ExportJob(String id, State state, ExportQuery query, String reques
         QUEUED, RUNNING, DONE, FAILED;
 
         public String wireName() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT);
         }
 
         static State fromWire(String name) {
-            return valueOf(name.toUpperCase(java.util.Locale.ROOT));
+            return valueOf(name.toUpperCase(Locale.ROOT));
         }
     }
 }

@@ -13,6 +13,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -259,7 +260,7 @@ public final class ExportJobs implements AutoCloseable {
 
     private static void setLong(PreparedStatement s, int index, Long value) throws SQLException {
         if (value == null) {
-            s.setNull(index, java.sql.Types.BIGINT);
+            s.setNull(index, Types.BIGINT);
         } else {
             s.setLong(index, value);
         }

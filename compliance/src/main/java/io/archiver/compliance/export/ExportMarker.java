@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.Arrays;
 
 /**
  * {@code --mark-exported}: sets {@code exported_at} on exactly the rows exported, in batches in the
@@ -51,8 +52,8 @@ final class ExportMarker {
         String[] batchIds = ids;
         String[] batchTimes = times;
         if (size < BATCH) {
-            batchIds = java.util.Arrays.copyOf(ids, size);
-            batchTimes = java.util.Arrays.copyOf(times, size);
+            batchIds = Arrays.copyOf(ids, size);
+            batchTimes = Arrays.copyOf(times, size);
         }
         try (PreparedStatement update = connection.prepareStatement(UPDATE)) {
             update.setArray(1, connection.createArrayOf("text", batchIds));

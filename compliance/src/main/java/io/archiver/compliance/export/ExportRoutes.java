@@ -21,6 +21,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -30,6 +31,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -96,7 +98,7 @@ public final class ExportRoutes {
                 throw new ApiException(403, "markExported needs an admin token: it makes the records purgeable by exported-only retention");
             }
         } catch (ApiException e) {
-            refused(principal, ACTION_REQUEST, Map.of("body", AuditLog.excerpt(new String(body, java.nio.charset.StandardCharsets.UTF_8))), e);
+            refused(principal, ACTION_REQUEST, Map.of("body", AuditLog.excerpt(new String(body, StandardCharsets.UTF_8))), e);
             throw e;
         }
         ExportJob job = jobs.submit(query, principal.name());
@@ -271,7 +273,7 @@ public final class ExportRoutes {
         for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
             String field = names.next();
             if (!FIELDS.contains(field)) {
-                problems.add(Map.of("field", AuditLog.excerpt(field), "reason", "unknown field (allowed: " + String.join(", ", new java.util.TreeSet<>(FIELDS)) + ")"));
+                problems.add(Map.of("field", AuditLog.excerpt(field), "reason", "unknown field (allowed: " + String.join(", ", new TreeSet<>(FIELDS)) + ")"));
             }
         }
         Instant from = time(node, "from", problems);

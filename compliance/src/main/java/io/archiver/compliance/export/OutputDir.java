@@ -8,6 +8,7 @@ import java.io.BufferedOutputStream;
 import java.io.BufferedReader;
 import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -20,6 +21,11 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The export directory. Every file is written under a hidden temporary name ({@code .NAME.tmp}) and
@@ -42,9 +48,9 @@ final class OutputDir implements AutoCloseable {
     private final boolean sync;
     static final int SYNCS_IN_FLIGHT = 64;
     /** fsync and rename of completed files, off the writing thread; null without sync. */
-    private final java.util.concurrent.ExecutorService syncer;
-    private final java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(SYNCS_IN_FLIGHT);
-    private final java.util.concurrent.atomic.AtomicReference<Throwable> syncFailure = new java.util.concurrent.atomic.AtomicReference<>();
+    private final ExecutorService syncer;
+    private final Semaphore inFlight = new Semaphore(SYNCS_IN_FLIGHT);
+    private final AtomicReference<Throwable> syncFailure = new AtomicReference<>();
     private long fileCount;
     private long bytes;
     private Open current;
@@ -77,7 +83,7 @@ final class OutputDir implements AutoCloseable {
     private OutputDir(Path dir, boolean sync) throws IOException {
         this.dir = dir;
         this.sync = sync;
-        this.syncer = sync ? java.util.concurrent.Executors.newFixedThreadPool(4, r -> {
+        this.syncer = sync ? Executors.newFixedThreadPool(4, r -> {
             Thread t = new Thread(r, "export-fsync");
             t.setDaemon(true);
             return t;
@@ -155,7 +161,7 @@ final class OutputDir implements AutoCloseable {
                 inFlight.acquire();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new java.io.InterruptedIOException("interrupted while waiting for files to reach the disk");
+                throw new InterruptedIOException("interrupted while waiting for files to reach the disk");
             }
             syncer.execute(() -> {
                 try (open.file) {
@@ -194,7 +200,7 @@ final class OutputDir implements AutoCloseable {
             inFlight.release(SYNCS_IN_FLIGHT);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while waiting for files to reach the disk");
+            throw new InterruptedIOException("interrupted while waiting for files to reach the disk");
         }
         failedSync();
     }
@@ -309,7 +315,7 @@ final class OutputDir implements AutoCloseable {
         if (syncer != null) {
             syncer.shutdown();
             try {
-                syncer.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES);
+                syncer.awaitTermination(1, TimeUnit.MINUTES);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -2,6 +2,7 @@ package io.archiver.retention.purge;
 
 import io.archiver.retention.RetentionSettings;
 import io.archiver.store.AuditLog;
+import io.archiver.store.DayPartitions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -10,7 +11,9 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
@@ -190,7 +193,7 @@ public final class Purger {
             update.setString(6, error);
             update.setLong(7, runId);
             update.executeUpdate();
-            Map<String, Object> result = new java.util.LinkedHashMap<>(stats.toMap());
+            Map<String, Object> result = new LinkedHashMap<>(stats.toMap());
             result.put("state", state);
             if (error != null) {
                 result.put("error", error);
@@ -438,7 +441,7 @@ public final class Purger {
                 }
             }
             for (String table : tables) {
-                LocalDate day = LocalDate.parse(table.substring(10, 18), java.time.format.DateTimeFormatter.BASIC_ISO_DATE);
+                LocalDate day = LocalDate.parse(table.substring(10, 18), DateTimeFormatter.BASIC_ISO_DATE);
                 log.info("finishing {} left by an interrupted purge", table);
                 long records = finishExpiredTable(table, day);
                 count(day, records, 0, 0);
@@ -450,7 +453,7 @@ public final class Purger {
             Instant cutoff = rule.candidateCutoff();
             List<LocalDate> days = new ArrayList<>();
             try (Connection c = dataSource.getConnection()) {
-                for (LocalDate day : io.archiver.store.DayPartitions.existing(c)) {
+                for (LocalDate day : DayPartitions.existing(c)) {
                     if (!dayEnd(day).isAfter(cutoff)) {
                         days.add(day);
                     }
@@ -521,7 +524,7 @@ public final class Purger {
     }
 
     static String partitionName(LocalDate day) {
-        return "messages_p" + day.format(java.time.format.DateTimeFormatter.BASIC_ISO_DATE);
+        return "messages_p" + day.format(DateTimeFormatter.BASIC_ISO_DATE);
     }
 
     private static Instant dayEnd(LocalDate day) {
