@@ -1,27 +1,21 @@
 package io.archiver.compliance.audit;
 
+import static io.archiver.store.testing.ApiServer.ADMIN;
+import static io.archiver.store.testing.ApiServer.AUDITOR;
+import static io.archiver.store.testing.ApiServer.INGEST;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
-import io.archiver.core.auth.TokenStore;
-import io.archiver.core.http.BearerAuth;
-import io.archiver.core.http.Health;
-import io.archiver.core.http.HttpServer;
-import io.archiver.core.metrics.Metrics;
 import io.archiver.store.AuditLog;
 import io.archiver.store.Database;
 import io.archiver.store.Migrations;
+import io.archiver.store.testing.ApiServer;
+import io.archiver.store.testing.ApiServer.ApiResponse;
 import io.archiver.store.testing.EmbeddedPostgresExtension;
 import io.archiver.store.testing.Sql;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,34 +35,24 @@ class AuditRoutesTest {
     @RegisterExtension
     static final EmbeddedPostgresExtension PG = new EmbeddedPostgresExtension();
 
-    private static final String INGEST = "tok-ingest-1";
-    private static final String AUDITOR = "tok-auditor-1";
-    private static final String ADMIN = "tok-admin-1";
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     @TempDir
     static Path dir;
 
     private HikariDataSource dataSource;
-    private HttpServer server;
+    private ApiServer api;
     private AuditLog audit;
-    private final HttpClient client = HttpClient.newHttpClient();
 
     @BeforeAll
     void start() throws Exception {
         dataSource = Database.open(PG.config(PG.createDatabase()), "test");
         Migrations.migrate(dataSource);
-        Path tokens = Files.writeString(dir.resolve("tokens"),
-                INGEST + " ingest fe-1\n" + AUDITOR + " auditor audit-anna\n" + ADMIN + " admin admin-otto\n");
-        BearerAuth auth = new BearerAuth(TokenStore.load(tokens));
         audit = new AuditLog(dataSource);
-        server = HttpServer.start("127.0.0.1", 0, Metrics.newRegistry("node", "test"), () -> new Health(true, Map.of()),
-                app -> AuditRoutes.register(app, auth, new AuditReader(dataSource), audit));
+        api = ApiServer.start(dir, (app, auth) -> AuditRoutes.register(app, auth, new AuditReader(dataSource), audit));
     }
 
     @AfterAll
     void stop() {
-        server.close();
+        api.close();
         dataSource.close();
     }
 
@@ -130,12 +114,8 @@ class AuditRoutesTest {
     }
 
     private JsonNode get(String path, String token, int expectedStatus) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path));
-        if (token != null) {
-            request.header("Authorization", "Bearer " + token);
-        }
-        HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(expectedStatus);
-        return response.body().isEmpty() ? null : JSON.readTree(response.body());
+        ApiResponse response = api.get(path, token);
+        assertThat(response.status()).as(response.raw().body()).isEqualTo(expectedStatus);
+        return response.body();
     }
 }

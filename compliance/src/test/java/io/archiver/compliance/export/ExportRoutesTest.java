@@ -1,24 +1,20 @@
 package io.archiver.compliance.export;
 
+import static io.archiver.store.testing.ApiServer.ADMIN;
+import static io.archiver.store.testing.ApiServer.AUDITOR;
+import static io.archiver.store.testing.ApiServer.INGEST;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
-import io.archiver.core.auth.TokenStore;
-import io.archiver.core.http.BearerAuth;
-import io.archiver.core.http.Health;
-import io.archiver.core.http.HttpServer;
-import io.archiver.core.metrics.Metrics;
 import io.archiver.store.AuditLog;
 import io.archiver.store.Database;
 import io.archiver.store.Migrations;
+import io.archiver.store.testing.ApiServer;
+import io.archiver.store.testing.ApiServer.ApiResponse;
 import io.archiver.store.testing.EmbeddedPostgresExtension;
 import io.archiver.store.testing.Sql;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +22,6 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -42,10 +37,6 @@ class ExportRoutesTest {
     @RegisterExtension
     static final EmbeddedPostgresExtension PG = new EmbeddedPostgresExtension();
 
-    private static final String INGEST = "tok-ingest-x";
-    private static final String AUDITOR = "tok-auditor-x";
-    private static final String ADMIN = "tok-admin-x";
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Exporter.Options OPTIONS = new Exporter.Options(50_000, 1L << 30, false);
 
     @TempDir
@@ -53,51 +44,32 @@ class ExportRoutesTest {
 
     private HikariDataSource db;
     private ExportJobs jobs;
-    private HttpServer server;
-    private final HttpClient client = HttpClient.newHttpClient();
-    private String base;
+    private ApiServer api;
 
     @BeforeAll
     void start() throws Exception {
         db = Database.open(PG.config(PG.createDatabase()), "export-routes");
         Migrations.migrate(db);
         ExportFixture.standard().writeTo(db);
-        Path tokens = Files.writeString(dir.resolve("tokens"), INGEST + " ingest fe-1\n" + AUDITOR + " auditor audit-anna\n" + ADMIN + " admin admin-otto\n");
-        BearerAuth auth = new BearerAuth(TokenStore.load(tokens));
         jobs = new ExportJobs(db, null, OPTIONS, "node-a", dir.resolve("exports"), 1);
-        server = HttpServer.start("127.0.0.1", 0, Metrics.newRegistry("node", "test"), () -> new Health(true, Map.of()),
-                app -> ExportRoutes.register(app, auth, jobs, new AuditLog(db)));
-        base = "http://127.0.0.1:" + server.port();
+        api = ApiServer.start(dir, (app, auth) -> ExportRoutes.register(app, auth, jobs, new AuditLog(db)));
     }
 
     @AfterAll
     void stop() {
-        server.close();
+        api.close();
         jobs.close();
         db.close();
     }
 
-    private HttpResponse<String> post(String token, String body) throws Exception {
-        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(base + "/v1/exports")).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body));
-        if (token != null) {
-            r.header("Authorization", "Bearer " + token);
-        }
-        return client.send(r.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private HttpResponse<byte[]> get(String token, String path) throws Exception {
-        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(base + path)).GET();
-        if (token != null) {
-            r.header("Authorization", "Bearer " + token);
-        }
-        return client.send(r.build(), HttpResponse.BodyHandlers.ofByteArray());
+    private ApiResponse post(String token, String body) throws Exception {
+        return api.post("/v1/exports", token, body);
     }
 
     private JsonNode status(String id) throws Exception {
-        HttpResponse<byte[]> r = get(AUDITOR, "/v1/exports/" + id);
-        assertThat(r.statusCode()).isEqualTo(200);
-        return JSON.readTree(r.body());
+        ApiResponse r = api.get("/v1/exports/" + id, AUDITOR);
+        assertThat(r.status()).isEqualTo(200);
+        return r.body();
     }
 
     private JsonNode awaitDone(String id) {
@@ -109,19 +81,19 @@ class ExportRoutesTest {
 
     @Test
     void rolesAndMarkExportedOnlyForAdmins() throws Exception {
-        assertThat(post(null, QUERY).statusCode()).isEqualTo(401);
-        assertThat(post(INGEST, QUERY).statusCode()).isEqualTo(403);
-        HttpResponse<String> auditorMarks = post(AUDITOR, QUERY.replace("}", ", \"markExported\": true}"));
-        assertThat(auditorMarks.statusCode()).isEqualTo(403);
-        assertThat(auditorMarks.body()).contains("markExported needs an admin token");
-        assertThat(get(INGEST, "/v1/exports/00000000-0000-0000-0000-000000000000").statusCode()).isEqualTo(403);
-        assertThat(get(AUDITOR, "/v1/exports/00000000-0000-0000-0000-000000000000").statusCode()).isEqualTo(404);
-        assertThat(get(AUDITOR, "/v1/exports/42").statusCode()).isEqualTo(400);
+        assertThat(post(null, QUERY).status()).isEqualTo(401);
+        assertThat(post(INGEST, QUERY).status()).isEqualTo(403);
+        ApiResponse auditorMarks = post(AUDITOR, QUERY.replace("}", ", \"markExported\": true}"));
+        assertThat(auditorMarks.status()).isEqualTo(403);
+        assertThat(auditorMarks.raw().body()).contains("markExported needs an admin token");
+        assertThat(api.get("/v1/exports/00000000-0000-0000-0000-000000000000", INGEST).status()).isEqualTo(403);
+        assertThat(api.get("/v1/exports/00000000-0000-0000-0000-000000000000", AUDITOR).status()).isEqualTo(404);
+        assertThat(api.get("/v1/exports/42", AUDITOR).status()).isEqualTo(400);
 
-        HttpResponse<String> adminMarks = post(ADMIN, "{\"from\": \"2026-03-10\", \"to\": \"2026-03-11\", \"format\": \"csv\", "
+        ApiResponse adminMarks = post(ADMIN, "{\"from\": \"2026-03-10\", \"to\": \"2026-03-11\", \"format\": \"csv\", "
                 + "\"conversations\": [\"" + ExportFixture.OTHER + "\"], \"markExported\": true}");
-        assertThat(adminMarks.statusCode()).as(adminMarks.body()).isEqualTo(202);
-        JsonNode done = awaitDone(JSON.readTree(adminMarks.body()).get("id").asText());
+        assertThat(adminMarks.status()).as(adminMarks.raw().body()).isEqualTo(202);
+        JsonNode done = awaitDone(adminMarks.body().get("id").asText());
         assertThat(done.get("state").asText()).isEqualTo("done");
         assertThat(done.get("markedExported").asLong()).isEqualTo(2);
         assertThat(Sql.number(db, "SELECT count(*) FROM archive.messages WHERE exported_at IS NOT NULL")).isEqualTo(2);
@@ -131,27 +103,27 @@ class ExportRoutesTest {
 
     @Test
     void badRequestsNameTheField() throws Exception {
-        assertThat(post(AUDITOR, "{\"from\": \"2026-03-10\", \"to\": \"2026-03-11\", \"format\": \"pdf\", \"since\": 1}").body())
+        assertThat(post(AUDITOR, "{\"from\": \"2026-03-10\", \"to\": \"2026-03-11\", \"format\": \"pdf\", \"since\": 1}").raw().body())
                 .contains("\"field\":\"since\"").contains("unknown field").contains("\"field\":\"format\"");
-        assertThat(post(AUDITOR, "{\"from\": \"yesterday\", \"format\": \"csv\"}").body())
+        assertThat(post(AUDITOR, "{\"from\": \"yesterday\", \"format\": \"csv\"}").raw().body())
                 .contains("from 'yesterday' is not a time").contains("\"field\":\"to\"");
-        assertThat(post(AUDITOR, "{\"from\": \"2026-03-11\", \"to\": \"2026-03-10\", \"format\": \"csv\"}").body())
+        assertThat(post(AUDITOR, "{\"from\": \"2026-03-11\", \"to\": \"2026-03-10\", \"format\": \"csv\"}").raw().body())
                 .contains("from must be before to");
-        assertThat(post(AUDITOR, "{\"from\": \"2026-03-10\", \"to\": \"2026-03-11\", \"format\": \"csv\", \"participants\": [\"bob\"]}").body())
+        assertThat(post(AUDITOR, "{\"from\": \"2026-03-10\", \"to\": \"2026-03-11\", \"format\": \"csv\", \"participants\": [\"bob\"]}").raw().body())
                 .contains("participants 'bob' is not a SIP URI");
-        assertThat(post(AUDITOR, "{\"from\": \"2026-03-10\", \"to\": \"2026-03-11\", \"format\": \"csv\", \"participants\": \"sip:a@b.c\"}").body())
+        assertThat(post(AUDITOR, "{\"from\": \"2026-03-10\", \"to\": \"2026-03-11\", \"format\": \"csv\", \"participants\": \"sip:a@b.c\"}").raw().body())
                 .contains("must be an array of strings");
-        assertThat(post(AUDITOR, "[").statusCode()).isEqualTo(400);
-        assertThat(post(AUDITOR, "{\"from\": \"2026-03-10\", \"to\": \"2026-03-11\", \"format\": \"csv\", \"markExported\": \"yes\"}").statusCode())
+        assertThat(post(AUDITOR, "[").status()).isEqualTo(400);
+        assertThat(post(AUDITOR, "{\"from\": \"2026-03-10\", \"to\": \"2026-03-11\", \"format\": \"csv\", \"markExported\": \"yes\"}").status())
                 .isEqualTo(400);
     }
 
     @Test
     void aJobRunsAndItsFilesDownloadWithTheManifestsSha256() throws Exception {
-        HttpResponse<String> accepted = post(AUDITOR, QUERY);
-        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
-        String id = JSON.readTree(accepted.body()).get("id").asText();
-        assertThat(accepted.headers().firstValue("Location")).contains("/v1/exports/" + id);
+        ApiResponse accepted = post(AUDITOR, QUERY);
+        assertThat(accepted.status()).as(accepted.raw().body()).isEqualTo(202);
+        String id = accepted.body().get("id").asText();
+        assertThat(accepted.raw().headers().firstValue("Location")).contains("/v1/exports/" + id);
 
         JsonNode done = awaitDone(id);
         assertThat(done.get("state").asText()).isEqualTo("done");
@@ -163,16 +135,16 @@ class ExportRoutesTest {
         assertThat(file.get("name").asText()).isEqualTo("records.jsonl");
         assertThat(file.get("records").asLong()).isEqualTo(records);
 
-        HttpResponse<byte[]> download = get(AUDITOR, "/v1/exports/" + id + "/files/records.jsonl");
+        HttpResponse<byte[]> download = api.getBytes("/v1/exports/" + id + "/files/records.jsonl", AUDITOR);
         assertThat(download.statusCode()).isEqualTo(200);
         assertThat(download.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/x-ndjson"));
         assertThat(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(download.body()))).isEqualTo(file.get("sha256").asText());
-        HttpResponse<byte[]> manifest = get(AUDITOR, "/v1/exports/" + id + "/files/manifest.json");
+        HttpResponse<byte[]> manifest = api.getBytes("/v1/exports/" + id + "/files/manifest.json", AUDITOR);
         assertThat(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(manifest.body())))
                 .isEqualTo(done.get("manifestSha256").asText());
-        assertThat(get(AUDITOR, "/v1/exports/" + id + "/files/other.csv").statusCode()).isEqualTo(404);
-        assertThat(get(AUDITOR, "/v1/exports/" + id + "/files/.manifest.json.tmp").statusCode()).isEqualTo(404);
-        assertThat(get(AUDITOR, "/v1/exports/" + id + "/files/..%2F..%2Ftokens").statusCode()).isIn(400, 404);
+        assertThat(api.get("/v1/exports/" + id + "/files/other.csv", AUDITOR).status()).isEqualTo(404);
+        assertThat(api.get("/v1/exports/" + id + "/files/.manifest.json.tmp", AUDITOR).status()).isEqualTo(404);
+        assertThat(api.get("/v1/exports/" + id + "/files/..%2F..%2Ftokens", AUDITOR).status()).isIn(400, 404);
         assertThat(Sql.number(db, "SELECT count(*) FROM archive.audit_log WHERE actor = 'audit-anna' AND action = 'export' "
                 + "AND (result->>'records')::int = " + records)).isGreaterThanOrEqualTo(1);
         assertThat(Sql.number(db, "SELECT count(*) FROM archive.audit_log WHERE action = 'export.download' AND parameters->>'id' = '" + id
@@ -191,7 +163,7 @@ class ExportRoutesTest {
                 + "('22222222-2222-2222-2222-222222222222', 'running', '" + query + "', 'audit-anna', 'node-b', '" + exports.resolve("2") + "', 3, now(), 0), "
                 + "('33333333-3333-3333-3333-333333333333', 'queued', '" + query + "', 'audit-anna', 'node-c', '" + exports.resolve("3") + "', 0, null, 0)");
 
-        assertThat(get(AUDITOR, "/v1/exports/33333333-3333-3333-3333-333333333333/files/manifest.json").statusCode()).isEqualTo(409);
+        assertThat(api.get("/v1/exports/33333333-3333-3333-3333-333333333333/files/manifest.json", AUDITOR).status()).isEqualTo(409);
 
         try (ExportJobs restarted = new ExportJobs(db, null, OPTIONS, "node-b", exports, 1)) {
             restarted.resumeUnfinished();
@@ -211,10 +183,10 @@ class ExportRoutesTest {
         assertThat(givenUp.get("error").asText()).contains("given up after 3 attempts");
         assertThat(status("33333333-3333-3333-3333-333333333333").get("state").asText()).as("another node's job").isEqualTo("queued");
 
-        HttpResponse<byte[]> elsewhere = get(AUDITOR, "/v1/exports/11111111-1111-1111-1111-111111111111/files/manifest.json");
+        HttpResponse<byte[]> elsewhere = api.getBytes("/v1/exports/11111111-1111-1111-1111-111111111111/files/manifest.json", AUDITOR);
         assertThat(elsewhere.statusCode()).isEqualTo(200);
         Sql.execute(db, "UPDATE archive.exports SET state = 'done', directory = '/nonexistent/x' WHERE id = '33333333-3333-3333-3333-333333333333'");
-        HttpResponse<byte[]> otherNode = get(AUDITOR, "/v1/exports/33333333-3333-3333-3333-333333333333/files/manifest.json");
+        HttpResponse<byte[]> otherNode = api.getBytes("/v1/exports/33333333-3333-3333-3333-333333333333/files/manifest.json", AUDITOR);
         assertThat(otherNode.statusCode()).isEqualTo(404);
         assertThat(new String(otherNode.body())).contains("on node node-c");
     }

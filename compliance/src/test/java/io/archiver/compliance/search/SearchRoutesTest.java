@@ -1,30 +1,25 @@
 package io.archiver.compliance.search;
 
+import static io.archiver.store.testing.ApiServer.ADMIN;
+import static io.archiver.store.testing.ApiServer.AUDITOR;
+import static io.archiver.store.testing.ApiServer.INGEST;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
-import io.archiver.core.auth.TokenStore;
-import io.archiver.core.http.BearerAuth;
-import io.archiver.core.http.Health;
-import io.archiver.core.http.HttpServer;
-import io.archiver.core.metrics.Metrics;
 import io.archiver.core.record.ArchiveRecord;
 import io.archiver.core.record.Kind;
 import io.archiver.store.ArchiveWriter;
 import io.archiver.store.AuditLog;
 import io.archiver.store.Database;
 import io.archiver.store.Migrations;
+import io.archiver.store.testing.ApiServer;
+import io.archiver.store.testing.ApiServer.ApiResponse;
 import io.archiver.store.testing.EmbeddedPostgresExtension;
 import io.archiver.store.testing.Sql;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -46,9 +41,6 @@ class SearchRoutesTest {
     @RegisterExtension
     static final EmbeddedPostgresExtension PG = new EmbeddedPostgresExtension();
 
-    private static final String INGEST = "tok-ingest-1";
-    private static final String AUDITOR = "tok-auditor-1";
-    private static final String ADMIN = "tok-admin-1";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Instant START = Instant.parse("2026-04-06T07:00:00Z");
 
@@ -57,43 +49,25 @@ class SearchRoutesTest {
 
     private HikariDataSource dataSource;
     private ArchiveWriter writer;
-    private HttpServer server;
-    private final HttpClient client = HttpClient.newHttpClient();
+    private ApiServer api;
 
     @BeforeAll
     void start() throws Exception {
         dataSource = Database.open(PG.config(PG.createDatabase()), "test");
         Migrations.migrate(dataSource);
         writer = new ArchiveWriter(dataSource);
-        Path tokens = Files.writeString(dir.resolve("tokens"),
-                INGEST + " ingest fe-1\n" + AUDITOR + " auditor audit-anna\n" + ADMIN + " admin admin-otto\n");
-        BearerAuth auth = new BearerAuth(TokenStore.load(tokens));
-        server = HttpServer.start("127.0.0.1", 0, Metrics.newRegistry("node", "test"), () -> new Health(true, Map.of()),
-                app -> SearchRoutes.register(app, auth, new RecordSearch(dataSource), new AuditLog(dataSource)));
+        api = ApiServer.start(dir, (app, auth) -> SearchRoutes.register(app, auth, new RecordSearch(dataSource), new AuditLog(dataSource)));
     }
 
     @AfterAll
     void stop() {
-        server.close();
+        api.close();
         dataSource.close();
     }
 
     @BeforeEach
     void empty() {
         Sql.execute(dataSource, "TRUNCATE archive.messages, archive.message_ids, archive.audit_log RESTART IDENTITY");
-    }
-
-    private record Response(int status, JsonNode body, HttpResponse<String> raw) {
-    }
-
-    private Response get(String pathAndQuery, String token) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + pathAndQuery)).GET();
-        if (token != null) {
-            request.header("Authorization", "Bearer " + token);
-        }
-        HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        JsonNode json = response.body().isEmpty() ? null : JSON.readTree(response.body());
-        return new Response(response.statusCode(), json, response);
     }
 
     private static String query(Map<String, String> parameters) {
@@ -122,15 +96,15 @@ class SearchRoutesTest {
         String conversation = "/v1/conversations/dlg-1";
         for (String path : List.of("/v1/records", "/v1/records?q=report", conversation)) {
             for (String token : new String[] {null, "not-a-token"}) {
-                Response refused = get(path, token);
+                ApiResponse refused = api.get(path, token);
                 assertThat(refused.status()).as(path).isEqualTo(401);
                 assertThat(refused.raw().headers().firstValue("WWW-Authenticate")).get().asString().startsWith("Bearer");
             }
-            Response ingest = get(path, INGEST);
+            ApiResponse ingest = api.get(path, INGEST);
             assertThat(ingest.status()).as(path).isEqualTo(403);
             assertThat(ingest.body().get("error").asText()).contains("needs role auditor");
-            assertThat(get(path, AUDITOR).status()).as(path).isEqualTo(200);
-            assertThat(get(path, ADMIN).status()).as(path).isEqualTo(200);
+            assertThat(api.get(path, AUDITOR).status()).as(path).isEqualTo(200);
+            assertThat(api.get(path, ADMIN).status()).as(path).isEqualTo(200);
         }
         // Refused tokens leave no audit row; each accepted call is there under its token's name.
         assertThat(audit()).extracting(r -> r.get("actor") + " " + r.get("action")).containsExactly(
@@ -148,7 +122,7 @@ class SearchRoutesTest {
         SearchData.write(writer, List.of(message, event), "fe-9", receivedAt);
         Sql.execute(dataSource, "UPDATE archive.messages SET exported_at = '2026-04-07T01:02:03.5Z' WHERE record_id = 'j-2'");
 
-        Response page = get("/v1/records?conversation=dlg-j", AUDITOR);
+        ApiResponse page = api.get("/v1/records?conversation=dlg-j", AUDITOR);
         assertThat(page.status()).isEqualTo(200);
         assertThat(page.raw().headers().firstValue("Content-Type")).get().asString().startsWith("application/json");
         List<String> topLevel = new ArrayList<>();
@@ -190,7 +164,7 @@ class SearchRoutesTest {
         String cursor = null;
         int pages = 0;
         do {
-            Response page = get("/v1/records?limit=100" + (cursor == null ? "" : "&cursor=" + cursor), AUDITOR);
+            ApiResponse page = api.get("/v1/records?limit=100" + (cursor == null ? "" : "&cursor=" + cursor), AUDITOR);
             assertThat(page.status()).isEqualTo(200);
             pages++;
             seen.addAll(ids(page.body().get("records")));
@@ -200,7 +174,7 @@ class SearchRoutesTest {
         assertThat(seen).isEqualTo(SearchData.expected(world, r -> true));
 
         // Default limit 100.
-        assertThat(get("/v1/records", AUDITOR).body().get("records")).hasSize(100);
+        assertThat(api.get("/v1/records", AUDITOR).body().get("records")).hasSize(100);
 
         // Filters, each URL-encoded as a client would.
         Map<String, String> filters = new LinkedHashMap<>();
@@ -210,7 +184,7 @@ class SearchRoutesTest {
         filters.put("q", "Отчёт or report");
         Instant from = Instant.parse("2026-04-06T10:00:00Z");
         Instant to = Instant.parse("2026-04-08T00:00:00Z");
-        Response filtered = get("/v1/records" + query(filters) + "&limit=1000", AUDITOR);
+        ApiResponse filtered = api.get("/v1/records" + query(filters) + "&limit=1000", AUDITOR);
         assertThat(filtered.status()).isEqualTo(200);
         List<String> expected = SearchData.expected(world, r -> SearchData.involves(r, "sip:carol@example.org")
                 && !r.sentAt().isBefore(from) && r.sentAt().isBefore(to) && (SearchData.hasWord(r, "отчёт") || SearchData.hasWord(r, "report")));
@@ -218,7 +192,7 @@ class SearchRoutesTest {
         assertThat(ids(filtered.body().get("records"))).isEqualTo(expected);
 
         String conversation = "dlg/with slash+plus";
-        Response byConversation = get("/v1/records?limit=1000&conversation=" + encode(conversation), AUDITOR);
+        ApiResponse byConversation = api.get("/v1/records?limit=1000&conversation=" + encode(conversation), AUDITOR);
         assertThat(ids(byConversation.body().get("records")))
                 .isNotEmpty().isEqualTo(SearchData.expected(world, r -> r.conversationId().equals(conversation)));
 
@@ -242,7 +216,7 @@ class SearchRoutesTest {
     @Test
     void badParametersAre400WithAPreciseMessageAndAreAudited() throws Exception {
         SearchData.write(writer, SearchData.world("b", 30, START, 2));
-        String cursor = get("/v1/records?limit=5", AUDITOR).body().get("nextCursor").asText();
+        String cursor = api.get("/v1/records?limit=5", AUDITOR).body().get("nextCursor").asText();
         char[] tampered = cursor.toCharArray();
         tampered[tampered.length / 2] = tampered[tampered.length / 2] == 'x' ? 'y' : 'x';
 
@@ -264,13 +238,13 @@ class SearchRoutesTest {
         cases.put("?sender=sip:a@b.c", new String[] {"sender", "unknown parameter 'sender'; expected participant, conversation, from, to, q, limit, cursor"});
         cases.put("?participant=sip:a@b.c&participant=sip:d@e.f", new String[] {"participant", "participant is given 2 times"});
         for (Map.Entry<String, String[]> c : cases.entrySet()) {
-            Response refused = get("/v1/records" + c.getKey(), AUDITOR);
+            ApiResponse refused = api.get("/v1/records" + c.getKey(), AUDITOR);
             assertThat(refused.status()).as(c.getKey()).isEqualTo(400);
             assertThat(refused.body().get("error").asText()).as(c.getKey()).startsWith(c.getValue()[1]);
             assertThat(refused.body().get("details").get(0).get("field").asText()).as(c.getKey()).isEqualTo(c.getValue()[0]);
         }
         // The cursor still works with its own filters and another limit.
-        Response next = get("/v1/records?limit=7&cursor=" + cursor, AUDITOR);
+        ApiResponse next = api.get("/v1/records?limit=7&cursor=" + cursor, AUDITOR);
         assertThat(next.status()).isEqualTo(200);
         assertThat(next.body().get("records")).hasSize(7);
 
@@ -287,7 +261,7 @@ class SearchRoutesTest {
         SearchData.write(writer, world);
 
         for (String id : List.of("conf:room-7@example.com", "dlg/with slash+plus")) {
-            Response found = get("/v1/conversations/" + encode(id).replace("%2F", "/"), AUDITOR);
+            ApiResponse found = api.get("/v1/conversations/" + encode(id).replace("%2F", "/"), AUDITOR);
             assertThat(found.status()).as(id).isEqualTo(200);
             List<String> fields = new ArrayList<>();
             found.body().fieldNames().forEachRemaining(fields::add);
@@ -304,13 +278,13 @@ class SearchRoutesTest {
             assertThat(found.body().get("truncated").asBoolean()).isFalse();
         }
 
-        Response missing = get("/v1/conversations/no-such-dialog", AUDITOR);
+        ApiResponse missing = api.get("/v1/conversations/no-such-dialog", AUDITOR);
         assertThat(missing.status()).isEqualTo(404);
         assertThat(missing.body().get("error").asText()).isEqualTo("the archive holds no record of conversation 'no-such-dialog'");
-        Response withQuery = get("/v1/conversations/dlg-1?limit=5", AUDITOR);
+        ApiResponse withQuery = api.get("/v1/conversations/dlg-1?limit=5", AUDITOR);
         assertThat(withQuery.status()).isEqualTo(400);
         assertThat(withQuery.body().get("error").asText()).contains("/v1/records?conversation=");
-        assertThat(get("/v1/conversations/" + "x".repeat(300), AUDITOR).status()).isEqualTo(400);
+        assertThat(api.get("/v1/conversations/" + "x".repeat(300), AUDITOR).status()).isEqualTo(400);
 
         assertThat(Sql.rows(dataSource, "SELECT actor, action, parameters->>'id' AS conv, result::text AS result FROM archive.audit_log ORDER BY audit_log.id"))
                 .extracting(r -> r.get("actor") + " " + r.get("action") + " " + r.get("conv") + " " + r.get("result"))
@@ -334,7 +308,7 @@ class SearchRoutesTest {
                     List.of("sip:bob@example.com"), "line " + i));
         }
         SearchData.write(writer, records);
-        Response found = get("/v1/conversations/dlg-long", AUDITOR);
+        ApiResponse found = api.get("/v1/conversations/dlg-long", AUDITOR);
         assertThat(found.status()).isEqualTo(200);
         assertThat(found.body().get("truncated").asBoolean()).isTrue();
         assertThat(found.body().get("total").asInt()).isEqualTo(RecordSearch.CONVERSATION_CAP + 5);

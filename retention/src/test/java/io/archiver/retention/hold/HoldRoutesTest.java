@@ -1,27 +1,21 @@
 package io.archiver.retention.hold;
 
+import static io.archiver.store.testing.ApiServer.ADMIN;
+import static io.archiver.store.testing.ApiServer.AUDITOR;
+import static io.archiver.store.testing.ApiServer.INGEST;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
-import io.archiver.core.auth.TokenStore;
-import io.archiver.core.http.BearerAuth;
-import io.archiver.core.http.Health;
-import io.archiver.core.http.HttpServer;
-import io.archiver.core.metrics.Metrics;
 import io.archiver.store.AuditLog;
 import io.archiver.store.Database;
 import io.archiver.store.Migrations;
+import io.archiver.store.testing.ApiServer;
+import io.archiver.store.testing.ApiServer.ApiResponse;
 import io.archiver.store.testing.EmbeddedPostgresExtension;
 import io.archiver.store.testing.Sql;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -41,32 +35,24 @@ class HoldRoutesTest {
     @RegisterExtension
     static final EmbeddedPostgresExtension PG = new EmbeddedPostgresExtension();
 
-    private static final String INGEST = "tok-ingest-1";
-    private static final String AUDITOR = "tok-auditor-1";
-    private static final String ADMIN = "tok-admin-1";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     static Path dir;
 
     private HikariDataSource dataSource;
-    private HttpServer server;
-    private final HttpClient client = HttpClient.newHttpClient();
+    private ApiServer api;
 
     @BeforeAll
     void start() throws IOException {
         dataSource = Database.open(PG.config(PG.createDatabase()), "test");
         Migrations.migrate(dataSource);
-        Path tokens = Files.writeString(dir.resolve("tokens"),
-                "# test tokens\n" + INGEST + " ingest fe-1\n" + AUDITOR + " auditor audit-anna\n" + ADMIN + " admin admin-otto\n");
-        BearerAuth auth = new BearerAuth(TokenStore.load(tokens));
-        server = HttpServer.start("127.0.0.1", 0, Metrics.newRegistry("node", "test"), () -> new Health(true, Map.of()),
-                app -> HoldRoutes.register(app, auth, new HoldStore(dataSource), new AuditLog(dataSource)));
+        api = ApiServer.start(dir, (app, auth) -> HoldRoutes.register(app, auth, new HoldStore(dataSource), new AuditLog(dataSource)));
     }
 
     @AfterAll
     void stop() {
-        server.close();
+        api.close();
         dataSource.close();
     }
 
@@ -75,29 +61,12 @@ class HoldRoutesTest {
         Sql.execute(dataSource, "TRUNCATE archive.holds, archive.audit_log RESTART IDENTITY");
     }
 
-    private record Response(int status, JsonNode body, HttpResponse<String> raw) {
-    }
-
-    private Response call(String method, String path, String token, String body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (token != null) {
-            request.header("Authorization", "Bearer " + token);
-        }
-        if (body != null) {
-            request.header("Content-Type", "application/json");
-        }
-        HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        JsonNode json = response.body().isEmpty() ? null : JSON.readTree(response.body());
-        return new Response(response.statusCode(), json, response);
-    }
-
-    private Response post(String token, String body) throws Exception {
-        return call("POST", "/v1/holds", token, body);
+    private ApiResponse post(String token, String body) throws Exception {
+        return api.post("/v1/holds", token, body);
     }
 
     private long placeAsAdmin(String body) throws Exception {
-        Response placed = post(ADMIN, body);
+        ApiResponse placed = post(ADMIN, body);
         assertThat(placed.status()).as(placed.raw().body()).isEqualTo(201);
         return placed.body().get("id").asLong();
     }
@@ -115,29 +84,29 @@ class HoldRoutesTest {
 
         // No token, an unknown token: 401 everywhere, with the challenge header.
         for (String token : new String[] {null, "not-a-token"}) {
-            Response noToken = post(token, place);
+            ApiResponse noToken = post(token, place);
             assertThat(noToken.status()).isEqualTo(401);
             assertThat(noToken.raw().headers().firstValue("WWW-Authenticate")).get().asString().startsWith("Bearer");
-            assertThat(call("GET", "/v1/holds", token, null).status()).isEqualTo(401);
-            assertThat(call("GET", "/v1/holds/" + id, token, null).status()).isEqualTo(401);
-            assertThat(call("DELETE", "/v1/holds/" + id, token, null).status()).isEqualTo(401);
+            assertThat(api.get("/v1/holds", token).status()).isEqualTo(401);
+            assertThat(api.get("/v1/holds/" + id, token).status()).isEqualTo(401);
+            assertThat(api.delete("/v1/holds/" + id, token).status()).isEqualTo(401);
         }
         // Ingest: 403 everywhere.
         assertThat(post(INGEST, place).status()).isEqualTo(403);
-        assertThat(call("GET", "/v1/holds", INGEST, null).status()).isEqualTo(403);
-        assertThat(call("GET", "/v1/holds/" + id, INGEST, null).status()).isEqualTo(403);
-        assertThat(call("DELETE", "/v1/holds/" + id, INGEST, null).status()).isEqualTo(403);
+        assertThat(api.get("/v1/holds", INGEST).status()).isEqualTo(403);
+        assertThat(api.get("/v1/holds/" + id, INGEST).status()).isEqualTo(403);
+        assertThat(api.delete("/v1/holds/" + id, INGEST).status()).isEqualTo(403);
         // Auditor: reads, but neither places nor releases.
-        Response auditorPost = post(AUDITOR, place);
+        ApiResponse auditorPost = post(AUDITOR, place);
         assertThat(auditorPost.status()).isEqualTo(403);
         assertThat(auditorPost.body().get("error").asText()).contains("needs role admin");
-        assertThat(call("DELETE", "/v1/holds/" + id, AUDITOR, null).status()).isEqualTo(403);
-        assertThat(call("GET", "/v1/holds", AUDITOR, null).status()).isEqualTo(200);
-        assertThat(call("GET", "/v1/holds/" + id, AUDITOR, null).status()).isEqualTo(200);
+        assertThat(api.delete("/v1/holds/" + id, AUDITOR).status()).isEqualTo(403);
+        assertThat(api.get("/v1/holds", AUDITOR).status()).isEqualTo(200);
+        assertThat(api.get("/v1/holds/" + id, AUDITOR).status()).isEqualTo(200);
         // Admin: all of it.
-        assertThat(call("GET", "/v1/holds", ADMIN, null).status()).isEqualTo(200);
-        assertThat(call("GET", "/v1/holds/" + id, ADMIN, null).status()).isEqualTo(200);
-        assertThat(call("DELETE", "/v1/holds/" + other, ADMIN, null).status()).isEqualTo(200);
+        assertThat(api.get("/v1/holds", ADMIN).status()).isEqualTo(200);
+        assertThat(api.get("/v1/holds/" + id, ADMIN).status()).isEqualTo(200);
+        assertThat(api.delete("/v1/holds/" + other, ADMIN).status()).isEqualTo(200);
 
         // Nothing the refused calls asked for happened.
         assertThat(Sql.number(dataSource, "SELECT count(*) FROM archive.holds")).isEqualTo(2);
@@ -152,7 +121,7 @@ class HoldRoutesTest {
     @Test
     void placeAnswers201WithTheHoldInTheNormalForm() throws Exception {
         Instant before = Instant.now().minusSeconds(5);
-        Response placed = post(ADMIN, "{\"participant\": \"sip:Dave@Fabrikam.COM\", \"reason\": \"  case 12  \"}");
+        ApiResponse placed = post(ADMIN, "{\"participant\": \"sip:Dave@Fabrikam.COM\", \"reason\": \"  case 12  \"}");
 
         assertThat(placed.status()).isEqualTo(201);
         JsonNode hold = placed.body();
@@ -179,7 +148,7 @@ class HoldRoutesTest {
         });
 
         // The same target again: a new hold, which names the one already there.
-        Response again = post(ADMIN, "{\"participant\": \"sip:Dave@fabrikam.com\", \"reason\": \"case 13\"}");
+        ApiResponse again = post(ADMIN, "{\"participant\": \"sip:Dave@fabrikam.com\", \"reason\": \"case 13\"}");
         assertThat(again.status()).isEqualTo(201);
         assertThat(again.body().get("id").asLong()).isNotEqualTo(id);
         assertThat(again.body().get("otherActiveHolds").toString()).isEqualTo("[" + id + "]");
@@ -205,19 +174,19 @@ class HoldRoutesTest {
                 Map.entry("[{\"conversation\": \"d\", \"reason\": \"r\"}]", ""),
                 Map.entry("", ""));
         for (Map.Entry<String, String> body : bodies.entrySet()) {
-            Response refused = post(ADMIN, body.getKey());
+            ApiResponse refused = post(ADMIN, body.getKey());
             assertThat(refused.status()).as(body.getKey()).isEqualTo(400);
             assertThat(refused.body().get("error").asText()).as(body.getKey()).isNotBlank();
             assertThat(refused.body().get("details")).as(body.getKey()).isNotEmpty();
             assertThat(refused.body().get("details").get(0).get("field").asText()).as(body.getKey()).isEqualTo(body.getValue());
         }
-        Response both = post(ADMIN, "{\"participant\": \"sip:a@example.com\", \"conversation\": \"d\", \"reason\": \"r\"}");
+        ApiResponse both = post(ADMIN, "{\"participant\": \"sip:a@example.com\", \"conversation\": \"d\", \"reason\": \"r\"}");
         assertThat(both.body().get("error").asText()).contains("not both");
-        Response badUri = post(ADMIN, "{\"participant\": \"alice@example.com\"}");
+        ApiResponse badUri = post(ADMIN, "{\"participant\": \"alice@example.com\"}");
         assertThat(badUri.body().get("details")).hasSize(2);
         assertThat(badUri.body().get("details").get(0).get("reason").asText()).contains("sip:user@domain");
         assertThat(badUri.body().get("details").get(1).get("field").asText()).isEqualTo("reason");
-        Response wrongType = post(ADMIN, "{\"participant\": 42, \"reason\": \"r\"}");
+        ApiResponse wrongType = post(ADMIN, "{\"participant\": 42, \"reason\": \"r\"}");
         assertThat(wrongType.body().get("details")).hasSize(1);
         assertThat(wrongType.body().get("details").get(0).get("reason").asText()).isEqualTo("must be a string");
 
@@ -234,9 +203,9 @@ class HoldRoutesTest {
     void listShowsActiveHoldsOrAllAndIsAudited() throws Exception {
         long first = placeAsAdmin("{\"participant\": \"sip:erin@example.com\", \"reason\": \"a\"}");
         long second = placeAsAdmin("{\"conversation\": \"conf:room-1\", \"reason\": \"b\"}");
-        assertThat(call("DELETE", "/v1/holds/" + first, ADMIN, null).status()).isEqualTo(200);
+        assertThat(api.delete("/v1/holds/" + first, ADMIN).status()).isEqualTo(200);
 
-        Response active = call("GET", "/v1/holds", AUDITOR, null);
+        ApiResponse active = api.get("/v1/holds", AUDITOR);
         assertThat(active.status()).isEqualTo(200);
         assertThat(active.body().get("holds")).hasSize(1);
         JsonNode hold = active.body().get("holds").get(0);
@@ -248,7 +217,7 @@ class HoldRoutesTest {
         assertThat(fields).containsExactly("id", "participant", "conversation", "reason", "placedBy", "placedAt",
                 "releasedAt", "releasedBy", "active");
 
-        Response all = call("GET", "/v1/holds?all=true", AUDITOR, null);
+        ApiResponse all = api.get("/v1/holds?all=true", AUDITOR);
         assertThat(all.body().get("holds")).hasSize(2);
         JsonNode released = all.body().get("holds").get(0);
         assertThat(released.get("id").asLong()).isEqualTo(first);
@@ -256,8 +225,8 @@ class HoldRoutesTest {
         assertThat(released.get("releasedBy").asText()).isEqualTo("admin-otto");
         assertThat(Instant.parse(released.get("releasedAt").asText())).isAfterOrEqualTo(Instant.parse(released.get("placedAt").asText()));
 
-        assertThat(call("GET", "/v1/holds?all=false", AUDITOR, null).body().get("holds")).hasSize(1);
-        Response badAll = call("GET", "/v1/holds?all=maybe", AUDITOR, null);
+        assertThat(api.get("/v1/holds?all=false", AUDITOR).body().get("holds")).hasSize(1);
+        ApiResponse badAll = api.get("/v1/holds?all=maybe", AUDITOR);
         assertThat(badAll.status()).isEqualTo(400);
         assertThat(badAll.body().get("error").asText()).contains("all must be true or false");
 
@@ -271,15 +240,15 @@ class HoldRoutesTest {
     @Test
     void getOneHold() throws Exception {
         long id = placeAsAdmin("{\"conversation\": \"dlg-9\", \"reason\": \"r\"}");
-        Response found = call("GET", "/v1/holds/" + id, AUDITOR, null);
+        ApiResponse found = api.get("/v1/holds/" + id, AUDITOR);
         assertThat(found.status()).isEqualTo(200);
         assertThat(found.body().get("id").asLong()).isEqualTo(id);
         assertThat(found.body().get("conversation").asText()).isEqualTo("dlg-9");
 
-        Response missing = call("GET", "/v1/holds/" + (id + 100), AUDITOR, null);
+        ApiResponse missing = api.get("/v1/holds/" + (id + 100), AUDITOR);
         assertThat(missing.status()).isEqualTo(404);
         assertThat(missing.body().get("error").asText()).isEqualTo("no hold with id " + (id + 100));
-        assertThat(call("GET", "/v1/holds/abc", AUDITOR, null).status()).isEqualTo(400);
+        assertThat(api.get("/v1/holds/abc", AUDITOR).status()).isEqualTo(400);
 
         assertThat(Sql.rows(dataSource, "SELECT actor, result->>'found' AS found FROM archive.audit_log WHERE action = 'hold.get' "
                 + "AND result->>'found' IS NOT NULL ORDER BY id")).extracting(r -> r.get("actor") + " " + r.get("found"))
@@ -290,7 +259,7 @@ class HoldRoutesTest {
     void releaseAnswers200Then409AndRefusesUnknownAndNonNumericIds() throws Exception {
         long id = placeAsAdmin("{\"participant\": \"sip:frank@example.com\", \"reason\": \"matter 5\"}");
 
-        Response released = call("DELETE", "/v1/holds/" + id, ADMIN, null);
+        ApiResponse released = api.delete("/v1/holds/" + id, ADMIN);
         assertThat(released.status()).isEqualTo(200);
         assertThat(released.body().get("id").asLong()).isEqualTo(id);
         assertThat(released.body().get("active").asBoolean()).isFalse();
@@ -299,17 +268,17 @@ class HoldRoutesTest {
         assertThat(Sql.number(dataSource, "SELECT count(*) FROM archive.holds WHERE id = " + id
                 + " AND released_by = 'admin-otto' AND released_at IS NOT NULL")).isEqualTo(1);
 
-        Response again = call("DELETE", "/v1/holds/" + id, ADMIN, null);
+        ApiResponse again = api.delete("/v1/holds/" + id, ADMIN);
         assertThat(again.status()).isEqualTo(409);
         assertThat(again.body().get("error").asText())
                 .isEqualTo("hold " + id + " was already released at " + releasedAt + " by admin-otto");
         assertThat(again.body().get("details").get(0).get("releasedAt").asText()).isEqualTo(releasedAt);
 
-        Response unknown = call("DELETE", "/v1/holds/987654", ADMIN, null);
+        ApiResponse unknown = api.delete("/v1/holds/987654", ADMIN);
         assertThat(unknown.status()).isEqualTo(404);
         assertThat(unknown.body().get("error").asText()).isEqualTo("no hold with id 987654");
         for (String bad : new String[] {"abc", "-1", "1.5", "99999999999999999999"}) {
-            Response nonNumeric = call("DELETE", "/v1/holds/" + bad, ADMIN, null);
+            ApiResponse nonNumeric = api.delete("/v1/holds/" + bad, ADMIN);
             assertThat(nonNumeric.status()).as(bad).isEqualTo(400);
             assertThat(nonNumeric.body().get("error").asText()).as(bad).contains("positive whole number");
         }
