@@ -6,9 +6,9 @@ import io.archiver.compliance.export.ExportException;
 import io.archiver.compliance.export.ExportFile;
 import io.archiver.compliance.export.ExportQuery;
 import io.archiver.compliance.export.ExportResult;
-import io.archiver.compliance.export.ExportTimes;
 import io.archiver.compliance.export.Exporter;
 import io.archiver.core.config.Config;
+import io.archiver.core.time.TimeOrDate;
 import io.archiver.store.Database;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -82,8 +82,8 @@ public final class ExportCommand implements Callable<Integer> {
         }
         ExportQuery query;
         try {
-            Instant start = ExportTimes.parse("--from", from);
-            Instant end = ExportTimes.parse("--to", to);
+            Instant start = TimeOrDate.argument("--from", from);
+            Instant end = TimeOrDate.argument("--to", to);
             query = ExportQuery.of(start, end, participants, conversations, format, markExported, ExportQuery.Names.CLI);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());

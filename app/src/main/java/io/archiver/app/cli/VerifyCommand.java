@@ -10,14 +10,11 @@ import io.archiver.compliance.integrity.VerifyReport.ChainFinding;
 import io.archiver.compliance.integrity.VerifyReport.DayReport;
 import io.archiver.compliance.integrity.VerifyReport.Finding;
 import io.archiver.core.config.Config;
+import io.archiver.core.time.TimeOrDate;
 import io.archiver.store.Database;
 import java.io.PrintStream;
-import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -69,8 +66,8 @@ public final class VerifyCommand implements Callable<Integer> {
         Instant start;
         Instant end;
         try {
-            start = from == null ? null : time("--from", from);
-            end = to == null ? null : time("--to", to);
+            start = from == null ? null : TimeOrDate.argument("--from", from);
+            end = to == null ? null : TimeOrDate.argument("--to", to);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -96,20 +93,6 @@ public final class VerifyCommand implements Callable<Integer> {
             return 1;
         }
         return 0;
-    }
-
-    /** RFC 3339 with an offset, or YYYY-MM-DD (UTC midnight). */
-    static Instant time(String name, String value) {
-        String text = value.trim();
-        try {
-            if (text.length() == 10) {
-                return LocalDate.parse(text, DateTimeFormatter.ISO_LOCAL_DATE).atStartOfDay(ZoneOffset.UTC).toInstant();
-            }
-            return OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
-        } catch (DateTimeException e) {
-            throw new IllegalArgumentException(name + " '" + value + "' is not a time: use RFC 3339 with an offset "
-                    + "(2026-11-24T10:15:30Z) or YYYY-MM-DD (UTC midnight)");
-        }
     }
 
     private static ProgressBar progressBar() {

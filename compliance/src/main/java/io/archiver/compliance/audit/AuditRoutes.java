@@ -4,14 +4,13 @@ import io.archiver.core.auth.Principal;
 import io.archiver.core.auth.Role;
 import io.archiver.core.http.ApiException;
 import io.archiver.core.http.BearerAuth;
+import io.archiver.core.time.TimeOrDate;
 import io.archiver.store.AuditLog;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.nio.charset.StandardCharsets;
+import java.time.DateTimeException;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -71,9 +70,8 @@ public final class AuditRoutes {
             return null;
         }
         try {
-            return text.length() == 10 ? LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant()
-                    : java.time.OffsetDateTime.parse(text).toInstant();
-        } catch (DateTimeParseException e) {
+            return TimeOrDate.parse(text);
+        } catch (DateTimeException e) {
             throw new ApiException(400, name + " must be RFC 3339 (2026-11-24T10:15:30Z) or YYYY-MM-DD, not '" + text + "'");
         }
     }

@@ -14,6 +14,7 @@ import io.archiver.core.auth.Role;
 import io.archiver.core.http.ApiException;
 import io.archiver.core.http.BearerAuth;
 import io.archiver.core.http.HttpServer;
+import io.archiver.core.time.TimeOrDate;
 import io.archiver.store.AuditLog;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -324,7 +325,7 @@ public final class ExportRoutes {
             return null;
         }
         try {
-            return ExportTimes.parse(field, value.textValue());
+            return TimeOrDate.argument(field, value.textValue());
         } catch (IllegalArgumentException e) {
             problems.add(Map.of("field", field, "reason", e.getMessage()));
             return null;

@@ -2,6 +2,7 @@ package io.archiver.compliance.search;
 
 import io.archiver.core.record.RecordValidator;
 import io.archiver.core.record.SipUri;
+import io.archiver.core.time.TimeOrDate;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -11,9 +12,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.DateTimeException;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 
@@ -66,9 +64,7 @@ public record SearchQuery(String participant, String conversation, Instant from,
         }
         String value = text.strip();
         try {
-            Instant instant = value.length() == 10 ? LocalDate.parse(value).atStartOfDay(ZoneOffset.UTC).toInstant()
-                    : OffsetDateTime.parse(value).toInstant();
-            return inRange(instant, parameter);
+            return inRange(TimeOrDate.parse(value), parameter);
         } catch (DateTimeException e) {
             throw new InvalidSearchException(parameter, parameter + " must be an RFC 3339 time with an offset "
                     + "(2026-11-24T10:15:30Z, 2026-11-24T11:15:30+01:00) or a date YYYY-MM-DD (UTC midnight), not '"

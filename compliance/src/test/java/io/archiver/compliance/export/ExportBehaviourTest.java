@@ -195,9 +195,6 @@ class ExportBehaviourTest {
                 .hasMessageContaining("participants 'alice@example.com' is not a SIP URI");
         assertThatThrownBy(() -> ExportQuery.of(FROM, TO, List.of(), List.of("a\nb"), "csv", false, ExportQuery.Names.CLI))
                 .hasMessageContaining("--conversation");
-        assertThat(ExportTimes.parse("--from", "2026-03-10")).isEqualTo(FROM);
-        assertThat(ExportTimes.parse("--to", "2026-03-10T02:00:00+02:00")).isEqualTo(FROM);
-        assertThatThrownBy(() -> ExportTimes.parse("--to", "yesterday")).hasMessageStartingWith("--to 'yesterday' is not a time");
     }
 
     @Test
