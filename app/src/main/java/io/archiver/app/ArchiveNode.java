@@ -1,5 +1,11 @@
 package io.archiver.app;
 
+import io.archiver.cluster.ClusterService;
+import io.archiver.cluster.failover.FailoverSettings;
+import io.archiver.cluster.failover.HostProbe;
+import io.archiver.cluster.node.NodeHeartbeat;
+import io.archiver.cluster.status.ClusterRoutes;
+import io.archiver.cluster.status.ClusterStatus;
 import io.archiver.compliance.audit.AuditReader;
 import io.archiver.compliance.audit.AuditRoutes;
 import io.archiver.compliance.export.ExportJobs;
@@ -10,44 +16,49 @@ import io.archiver.compliance.search.SearchRoutes;
 import io.archiver.core.config.Config;
 import io.archiver.retention.RetentionService;
 import io.archiver.retention.RetentionSettings;
-import io.archiver.retention.cluster.ClusterRoutes;
-import io.archiver.retention.cluster.ClusterStatus;
-import io.archiver.retention.failover.FailoverSettings;
 import io.archiver.retention.hold.HoldRoutes;
 import io.archiver.retention.hold.HoldStore;
 import io.archiver.retention.purge.PurgeRoutes;
-import io.archiver.retention.purge.Purger;
 import io.archiver.store.AuditLog;
 import io.archiver.store.NodeService;
-import io.archiver.store.cluster.HostProbe;
 import java.util.Map;
 
 /**
- * A whole archive node: the store's node (database, archive broker, consumer, HTTP) with the admin API
- * of the retention and compliance modules (holds, purges, cluster status, search, exports, audit log)
- * and the scheduled jobs (purge, partitions, database watch, integrity seals), started in that order
- * (the jobs need the migrated schema) and closed in reverse.
+ * A whole archive node: the store (database, archive broker, consumer), the cluster (scheduler,
+ * database watch, heartbeat), the scheduled jobs of retention and compliance (purge, partitions,
+ * integrity seals), and last the HTTP listener with the admin API of every module (holds, purges,
+ * cluster status, search, exports, audit log), so that its routes use the services started before
+ * it (one purger for the nightly job and the HTTP purges). Closed in reverse.
  */
-public record ArchiveNode(NodeService node, RetentionService retention) implements AutoCloseable {
+public record ArchiveNode(NodeService node, ClusterService cluster, RetentionService retention) implements AutoCloseable {
 
     public static ArchiveNode start(Config settings) {
-        // Checked before anything starts, so a bad retention value stops the node at once (exit 2), not at 02:00.
+        // Checked before anything starts, so a bad value stops the node at once (exit 2), not at 02:00.
         RetentionSettings retentionSettings = RetentionSettings.from(settings);
         FailoverSettings failover = FailoverSettings.from(settings);
-        NodeService node = NodeService.start(settings, (app, n) -> {
-            AuditLog audit = new AuditLog(n.dataSource());
-            HoldRoutes.register(app, n.auth(), new HoldStore(n.dataSource()), audit);
-            SearchRoutes.register(app, n.auth(), new RecordSearch(n.dataSource()), audit);
-            ExportRoutes.register(app, n.auth(), ExportJobs.start(settings, n.dataSource(), n.name()), audit);
-            PurgeRoutes.register(app, n.auth(), new Purger(n.dataSource(), retentionSettings, n.name()));
-            ClusterRoutes.register(app, n.auth(), new ClusterStatus(n.dataSource(), HostProbe.of(settings, failover.probeTimeoutSeconds())),
-                    Map.of("name", n.name(), "failoverMode", failover.mode().key()), audit);
-            AuditRoutes.register(app, n.auth(), new AuditReader(n.dataSource()), audit);
-        });
+        NodeService node = NodeService.startStore(settings);
+        ClusterService cluster = null;
         try {
-            RetentionService retention = RetentionService.start(settings, node.name(), node.metrics());
-            return new ArchiveNode(node, IntegritySealing.attach(retention, settings, node.name()));
+            cluster = ClusterService.start(settings, node.name(), node.metrics());
+            RetentionService retention = RetentionService.start(retentionSettings, cluster.scheduler(), cluster.dataSource(), node.name());
+            IntegritySealing.attach(cluster.scheduler(), settings, node.name());
+            node.serve(settings, (app, n) -> {
+                AuditLog audit = new AuditLog(n.dataSource());
+                HoldRoutes.register(app, n.auth(), new HoldStore(n.dataSource()), audit);
+                SearchRoutes.register(app, n.auth(), new RecordSearch(n.dataSource()), audit);
+                ExportRoutes.register(app, n.auth(), ExportJobs.start(settings, n.dataSource(), n.name()), audit);
+                PurgeRoutes.register(app, n.auth(), retention.purger());
+                ClusterRoutes.register(app, n.auth(), new ClusterStatus(n.dataSource(), HostProbe.of(settings, failover.probeTimeoutSeconds())),
+                        Map.of("name", n.name(), "failoverMode", failover.mode().key()), audit);
+                AuditRoutes.register(app, n.auth(), new AuditReader(n.dataSource()), audit);
+            });
+            NodeHeartbeat heartbeat = cluster.beat(node.httpUrl(), node.brokerUrl(), node::queueDepth);
+            node.onServerMoves((from, to, lastBefore, firstAfter) -> heartbeat.writesResumed(lastBefore, firstAfter));
+            return new ArchiveNode(node, cluster, retention);
         } catch (RuntimeException e) {
+            if (cluster != null) {
+                cluster.close();
+            }
             node.close();
             throw e;
         }
@@ -55,7 +66,7 @@ public record ArchiveNode(NodeService node, RetentionService retention) implemen
 
     @Override
     public void close() {
-        retention.close();
+        cluster.close();
         node.close();
     }
 }

@@ -1,7 +1,5 @@
 package io.archiver.app;
 
-import io.archiver.app.bench.BenchCommand;
-import io.archiver.app.bench.PurgeBenchCommand;
 import io.archiver.app.cli.ExportCommand;
 import io.archiver.app.cli.FrontendCommand;
 import io.archiver.app.cli.HoldCommand;
@@ -11,8 +9,6 @@ import io.archiver.app.cli.PurgeCommand;
 import io.archiver.app.cli.ReplayDeadLettersCommand;
 import io.archiver.app.cli.StatusCommand;
 import io.archiver.app.cli.VerifyCommand;
-import io.archiver.app.drill.FailoverDrillCommand;
-import io.archiver.app.lab.LabCommand;
 import io.archiver.app.send.SendCommand;
 import io.archiver.core.config.ConfigException;
 import picocli.CommandLine;
@@ -25,7 +21,6 @@ import picocli.CommandLine.Command;
 @Command(name = "archiver", mixinStandardHelpOptions = true, version = "archiver 0.1.0",
         description = "IM archiving pipeline: front-end spools, archive broker, PostgreSQL archive.",
         subcommands = {
-                LabCommand.class,
                 FrontendCommand.class,
                 NodeCommand.class,
                 MigrateCommand.class,
@@ -36,9 +31,6 @@ import picocli.CommandLine.Command;
                 VerifyCommand.class,
                 ExportCommand.class,
                 StatusCommand.class,
-                BenchCommand.class,
-                FailoverDrillCommand.class,
-                PurgeBenchCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
@@ -55,12 +47,25 @@ public final class Main implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (try 'archiver help')");
     }
 
+    /** The lab's tools, which ship in the lab's jar, not in this one. */
+    private static final java.util.Set<String> LAB_TOOLS = java.util.Set.of("lab", "bench", "bench-purge", "failover-drill");
+
     public static void main(String[] args) {
         System.exit(execute(args));
     }
 
     /** Runs a command line and returns its exit code (tests call this instead of {@link #main}). */
     public static int execute(String... args) {
+        if (args.length > 0 && LAB_TOOLS.contains(args[0])) {
+            System.err.println("archiver: '" + args[0] + "' is a lab tool: run it as ./archiver " + args[0]
+                    + " (or java -jar lab/target/archiver-lab.jar " + args[0] + ")");
+            return EXIT_USAGE;
+        }
+        return execute(commandLine(), args);
+    }
+
+    /** The product's commands with the exit-code handling; the lab adds its tools to it. */
+    public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof ConfigException || e instanceof CommandLine.ParameterException) {
@@ -73,6 +78,10 @@ public final class Main implements Runnable {
             }
             return EXIT_FAILED;
         });
+        return cli;
+    }
+
+    public static int execute(CommandLine cli, String... args) {
         return cli.execute(args);
     }
 

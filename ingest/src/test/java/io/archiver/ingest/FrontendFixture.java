@@ -30,7 +30,7 @@ final class FrontendFixture {
     }
 
     static int freePort() {
-        return io.archiver.core.net.FreePorts.any();
+        return io.archiver.core.testing.FreePorts.any();
     }
 
     static Path tokensFile(Path dir) throws IOException {

@@ -3,7 +3,7 @@ package io.archiver.store;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.archiver.core.config.Config;
-import io.archiver.store.cluster.DatabaseHosts;
+import io.archiver.store.DatabaseHosts;
 import java.time.Duration;
 
 /**

@@ -7,7 +7,6 @@ import io.archiver.core.http.BearerAuth;
 import io.archiver.core.http.Health;
 import io.archiver.core.http.HttpServer;
 import io.archiver.core.metrics.Metrics;
-import io.archiver.store.cluster.NodeHeartbeat;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -23,11 +22,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One archive node ({@code ./archiver node}): the database pool (migrated on start), the archive
- * broker the front-ends forward to, the consumer that drains it into PostgreSQL, and the HTTP
- * listener with health and metrics. Started in that order and closed in reverse, so the consumer
- * never writes to a closed pool nor acknowledges to a stopped broker. Killing the process at any
- * moment is safe as well: unacknowledged messages are redelivered and written idempotently.
+ * The store's part of an archive node ({@code ./archiver node}): the database pool (migrated on start),
+ * the archive broker the front-ends forward to, the consumer that drains it into PostgreSQL, and then,
+ * by {@link #serve}, the HTTP listener with health, metrics and the caller's routes (last, so that the
+ * routes can use services started after the store). Closed in reverse, so the consumer never writes to
+ * a closed pool nor acknowledges to a stopped broker. Killing the process at any moment is safe as
+ * well: unacknowledged messages are redelivered and written idempotently.
  *
  * <p>Keys: those of {@link Database}, {@link ArchiveBroker} and {@link ArchivingConsumer}, plus
  * {@code node.name} (host name; the metrics' instance tag), {@code http.host} (127.0.0.1) and
@@ -53,7 +53,9 @@ public final class NodeService implements AutoCloseable {
     private ArchiveBroker broker;
     private ArchivingConsumer consumer;
     private HttpServer http;
-    private NodeHeartbeat heartbeat;
+    private String httpUrl;
+    private String brokerUrl;
+    private volatile ArchiveWriter.ServerMoves serverMoves = ArchiveWriter.ServerMoves.NONE;
     private volatile boolean closed;
 
     private NodeService(String name, PrometheusMeterRegistry metrics, BearerAuth auth) {
@@ -62,11 +64,25 @@ public final class NodeService implements AutoCloseable {
         this.auth = auth;
     }
 
+    /** The store alone with health and metrics (and no admin API): started and serving. */
     public static NodeService start(Config config) {
         return start(config, (app, node) -> { });
     }
 
+    /** Started and serving {@code routes}. */
     public static NodeService start(Config config, Routes routes) {
+        NodeService node = startStore(config);
+        try {
+            node.serve(config, routes);
+        } catch (RuntimeException e) {
+            node.close();
+            throw e;
+        }
+        return node;
+    }
+
+    /** Pool (migrated), broker and consumer; no HTTP listener until {@link #serve}. */
+    public static NodeService startStore(Config config) {
         String name = config.string("node.name", hostName());
         NodeService node = new NodeService(name, Metrics.newRegistry("node", name), new BearerAuth(tokens(config)));
         try {
@@ -82,21 +98,30 @@ public final class NodeService implements AutoCloseable {
                     .description("messages waiting in the archive broker's queue")
                     .strongReference(true)
                     .register(node.metrics);
-            String httpHost = config.string("http.host", DEFAULT_HTTP_HOST);
-            node.http = HttpServer.start(httpHost, config.integer("http.port", DEFAULT_HTTP_PORT, 0, 65535), node.metrics,
-                    node::readiness, app -> routes.register(app, node));
-            node.heartbeat = new NodeHeartbeat(node.dataSource, name, "http://" + httpHost + ":" + node.http.port(),
-                    "tcp://" + config.string("broker.host", ArchiveBroker.DEFAULT_HOST) + ":" + node.broker.port(), config.string("failover.mode", "external"),
-                    node::queueDepth).start();
             ArchiveWriter writer = new ArchiveWriter(node.dataSource,
-                    (from, to, lastBefore, firstAfter) -> node.heartbeat.writesResumed(lastBefore, firstAfter));
+                    (from, to, lastBefore, firstAfter) -> node.serverMoves.moved(from, to, lastBefore, firstAfter));
             node.consumer = ArchivingConsumer.start(node.broker, writer, config, node.metrics);
         } catch (RuntimeException e) {
             node.close();
             throw e;
         }
-        log.info("archive node {} started: broker port {}, http port {}", name, node.brokerPort(), node.httpPort());
+        log.info("archive node {} started: broker port {}", name, node.brokerPort());
         return node;
+    }
+
+    /** Starts the HTTP listener ({@code http.host}, {@code http.port}) with health, metrics and {@code routes}. */
+    public void serve(Config config, Routes routes) {
+        String httpHost = config.string("http.host", DEFAULT_HTTP_HOST);
+        http = HttpServer.start(httpHost, config.integer("http.port", DEFAULT_HTTP_PORT, 0, 65535), metrics,
+                this::readiness, app -> routes.register(app, this));
+        httpUrl = "http://" + httpHost + ":" + http.port();
+        brokerUrl = "tcp://" + config.string("broker.host", ArchiveBroker.DEFAULT_HOST) + ":" + broker.port();
+        log.info("archive node {} serving http port {}", name, http.port());
+    }
+
+    /** Who to tell when the writers' first commit lands on another database server (a failover). */
+    public void onServerMoves(ArchiveWriter.ServerMoves listener) {
+        serverMoves = listener;
     }
 
     /** Ready when the database answers {@code SELECT 1} and the broker is active. */
@@ -142,6 +167,16 @@ public final class NodeService implements AutoCloseable {
         return http.port();
     }
 
+    /** This node's HTTP listener as others reach it (once serving). */
+    public String httpUrl() {
+        return httpUrl;
+    }
+
+    /** This node's archive broker as the front-ends reach it (once serving). */
+    public String brokerUrl() {
+        return brokerUrl;
+    }
+
     public int brokerPort() {
         return broker.port();
     }
@@ -173,9 +208,6 @@ public final class NodeService implements AutoCloseable {
         List<AutoCloseable> order = new ArrayList<>();
         if (consumer != null) {
             order.add(consumer);
-        }
-        if (heartbeat != null) {
-            order.add(heartbeat);
         }
         if (broker != null) {
             order.add(broker);

@@ -11,7 +11,7 @@ import io.archiver.core.config.Config;
 import io.archiver.core.record.ArchiveRecord;
 import io.archiver.core.record.Kind;
 import io.archiver.store.testing.EmbeddedPostgresExtension;
-import io.archiver.store.testing.FreePorts;
+import io.archiver.core.testing.FreePorts;
 import io.archiver.store.testing.TestRecords;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -271,7 +271,7 @@ class ArchiveWriterTest {
     @Test
     void anUnreachableDatabaseIsATransientError() {
         Map<String, String> settings = PG.settings("nowhere");
-        settings.put("db.url", "jdbc:postgresql://127.0.0.1:" + FreePorts.next() + "/nowhere");
+        settings.put("db.url", "jdbc:postgresql://127.0.0.1:" + FreePorts.any() + "/nowhere");
         settings.put("db.connectionTimeout", "300ms");
         try (HikariDataSource unreachable = Database.open(Config.of(settings, Map.of()), "unreachable")) {
             ArchiveWriter broken = new ArchiveWriter(unreachable);

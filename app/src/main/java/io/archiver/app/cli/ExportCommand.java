@@ -1,7 +1,6 @@
 package io.archiver.app.cli;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.archiver.app.bench.ExportBenchCommand;
 import io.archiver.compliance.export.ExportException;
 import io.archiver.compliance.export.ExportFile;
 import io.archiver.compliance.export.ExportQuery;
@@ -39,8 +38,7 @@ import picocli.CommandLine.Spec;
  * manifest is left, nothing is marked exported); 2 bad usage, naming the option (a bad time, format or
  * URI, a non-empty {@code --out}).
  */
-@Command(name = "export", mixinStandardHelpOptions = true, subcommands = ExportBenchCommand.class,
-        description = {"Export archived records (JSONL, CSV or one .eml per conversation) with a SHA-256 manifest.",
+@Command(name = "export", mixinStandardHelpOptions = true, description = {"Export archived records (JSONL, CSV or one .eml per conversation) with a SHA-256 manifest.",
                 "Selects sentAt in [--from, --to); --participant and --conversation narrow it (each repeatable: any of them)."})
 public final class ExportCommand implements Callable<Integer> {
 

@@ -1,6 +1,6 @@
 package io.archiver.compliance.integrity;
 
-import io.archiver.retention.schedule.ArchiveScheduler;
+import io.archiver.cluster.schedule.ArchiveScheduler;
 import java.time.Instant;
 import org.quartz.DisallowConcurrentExecution;
 import org.quartz.Job;

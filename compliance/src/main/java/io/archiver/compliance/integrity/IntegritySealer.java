@@ -1,5 +1,6 @@
 package io.archiver.compliance.integrity;
 
+import io.archiver.store.AdvisoryLocks;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.archiver.store.DayPartitions;
@@ -104,7 +105,7 @@ public final class IntegritySealer {
         SealRun run = new SealRun(new TreeMap<>(), new TreeMap<>(), new TreeMap<>(), new ArrayList<>());
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(true);
-            if (!SealStore.tryLock(connection, SealStore.SEAL_LOCK)) {
+            if (!SealStore.tryLock(connection, AdvisoryLocks.SEAL)) {
                 run.skipped().add("another sealer is running");
                 return run;
             }
@@ -123,7 +124,7 @@ public final class IntegritySealer {
                     reseal(connection, seals.get(day), now, run);
                 }
             } finally {
-                SealStore.unlock(connection, SealStore.SEAL_LOCK);
+                SealStore.unlock(connection, AdvisoryLocks.SEAL);
             }
         }
         if (!run.sealed().isEmpty() || !run.resealed().isEmpty()) {
@@ -133,7 +134,7 @@ public final class IntegritySealer {
     }
 
     private void sealNew(Connection connection, LocalDate day, SealRun run) throws SQLException {
-        if (!SealStore.tryLock(connection, SealStore.PURGE_LOCK)) {
+        if (!SealStore.tryLock(connection, AdvisoryLocks.PURGE)) {
             run.skipped().add(day + ": a purge is running");
             return;
         }
@@ -165,7 +166,7 @@ public final class IntegritySealer {
                 return true;
             });
         } finally {
-            SealStore.unlock(connection, SealStore.PURGE_LOCK);
+            SealStore.unlock(connection, AdvisoryLocks.PURGE);
         }
     }
 
@@ -230,7 +231,7 @@ public final class IntegritySealer {
 
     private void reseal(Connection connection, SealEntry seal, Instant now, SealRun run) throws SQLException {
         LocalDate day = seal.day();
-        if (!SealStore.tryLock(connection, SealStore.PURGE_LOCK)) {
+        if (!SealStore.tryLock(connection, AdvisoryLocks.PURGE)) {
             run.skipped().add(day + ": a purge is running");
             return;
         }
@@ -286,7 +287,7 @@ public final class IntegritySealer {
                 return true;
             });
         } finally {
-            SealStore.unlock(connection, SealStore.PURGE_LOCK);
+            SealStore.unlock(connection, AdvisoryLocks.PURGE);
         }
     }
 

@@ -2,8 +2,7 @@ package io.archiver.compliance.integrity;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.archiver.core.config.Config;
-import io.archiver.retention.RetentionService;
-import io.archiver.retention.schedule.ArchiveScheduler;
+import io.archiver.cluster.schedule.ArchiveScheduler;
 import io.archiver.store.Database;
 import javax.sql.DataSource;
 import org.quartz.SchedulerException;
@@ -39,29 +38,23 @@ public final class IntegritySealing {
     }
 
     /**
-     * For the archive node: schedules the seal job on the node's retention scheduler, with a pool of its own
-     * (one connection; closed when the scheduler shuts down), and returns {@code retention}. When this fails
-     * it closes {@code retention} and throws (bad integrity settings: {@link io.archiver.core.config.ConfigException}).
+     * For the archive node: schedules the seal job on the cluster's scheduler, with a pool of its own (one
+     * connection; closed when the scheduler shuts down). Bad integrity settings throw
+     * {@link io.archiver.core.config.ConfigException}.
      */
-    public static RetentionService attach(RetentionService retention, Config config, String nodeName) {
-        HikariDataSource pool = null;
+    public static IntegritySealer attach(ArchiveScheduler scheduler, Config config, String nodeName) {
+        IntegritySettings settings = IntegritySettings.from(config);
+        HikariDataSource pool = Database.open(config, "integrity", 1);
         try {
-            IntegritySettings settings = IntegritySettings.from(config);
-            pool = Database.open(config, "integrity", 1);
-            HikariDataSource owned = pool;
-            retention.scheduler().quartz().getListenerManager().addSchedulerListener(new SchedulerListenerSupport() {
+            scheduler.quartz().getListenerManager().addSchedulerListener(new SchedulerListenerSupport() {
                 @Override
                 public void schedulerShutdown() {
-                    owned.close();
+                    pool.close();
                 }
             });
-            schedule(retention.scheduler(), pool, settings, nodeName);
-            return retention;
+            return schedule(scheduler, pool, settings, nodeName);
         } catch (SchedulerException | RuntimeException e) {
-            if (pool != null) {
-                pool.close();
-            }
-            retention.close();
+            pool.close();
             if (e instanceof RuntimeException runtime) {
                 throw runtime;
             }

@@ -1,5 +1,6 @@
 package io.archiver.compliance.integrity;
 
+import io.archiver.store.AdvisoryLocks;
 import io.archiver.compliance.integrity.VerifyReport.DayReport;
 import io.archiver.compliance.integrity.VerifyReport.Finding;
 import io.archiver.compliance.integrity.VerifyReport.Status;
@@ -125,9 +126,9 @@ public final class IntegrityVerifier {
 
     private DayReport verifyDay(Connection connection, LocalDate day, IdList orphans, LocalDate lastSealable, long earlier,
                                 Progress progress) throws SQLException {
-        if (!SealStore.tryLock(connection, SealStore.PURGE_LOCK)) {
+        if (!SealStore.tryLock(connection, AdvisoryLocks.PURGE)) {
             progress.waiting("a purge is running; waiting for it to finish before checking " + day);
-            SealStore.lock(connection, SealStore.PURGE_LOCK);
+            SealStore.lock(connection, AdvisoryLocks.PURGE);
         }
         int isolation = connection.getTransactionIsolation();
         try {
@@ -143,7 +144,7 @@ public final class IntegrityVerifier {
                 connection.setTransactionIsolation(isolation);
             }
         } finally {
-            SealStore.unlock(connection, SealStore.PURGE_LOCK);
+            SealStore.unlock(connection, AdvisoryLocks.PURGE);
         }
     }
 
@@ -245,9 +246,9 @@ public final class IntegrityVerifier {
     /** Ids in archive.message_ids of the range with neither a record nor a place in a sealed list, by day. */
     private static Map<LocalDate, IdList> orphans(Connection connection, Instant from, Instant to, Progress progress) throws SQLException {
         Map<LocalDate, IdList> orphans = new HashMap<>();
-        if (!SealStore.tryLock(connection, SealStore.PURGE_LOCK)) {
+        if (!SealStore.tryLock(connection, AdvisoryLocks.PURGE)) {
             progress.waiting("a purge is running; waiting for it to finish");
-            SealStore.lock(connection, SealStore.PURGE_LOCK);
+            SealStore.lock(connection, AdvisoryLocks.PURGE);
         }
         try {
             connection.setAutoCommit(false);
@@ -269,7 +270,7 @@ public final class IntegrityVerifier {
                 connection.setAutoCommit(true);
             }
         } finally {
-            SealStore.unlock(connection, SealStore.PURGE_LOCK);
+            SealStore.unlock(connection, AdvisoryLocks.PURGE);
         }
         return orphans;
     }

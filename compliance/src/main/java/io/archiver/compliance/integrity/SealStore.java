@@ -16,10 +16,6 @@ import java.util.Optional;
 /** The seal tables: reading seals, the sealed lists' roots, and appending to the chained log. */
 final class SealStore {
 
-    /** Purger's session advisory lock (io.archiver.retention.purge.Purger): held while a purge runs. */
-    static final long PURGE_LOCK = io.archiver.retention.purge.Purger.LOCK_KEY;
-    /** One sealer at a time, cluster-wide, so that the log is appended to in order. */
-    static final long SEAL_LOCK = 0x61726368_7365616CL; // "arch" "seal"
 
     private static final String LOG = "(SELECT " + SealEntry.COLUMNS + ", true AS current FROM archive.integrity_seals "
             + "UNION ALL SELECT " + SealEntry.COLUMNS + ", false AS current FROM archive.integrity_seal_history) e";

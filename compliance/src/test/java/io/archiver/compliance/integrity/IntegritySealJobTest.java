@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.archiver.retention.schedule.ArchiveScheduler;
-import io.archiver.retention.schedule.SchedulerOptions;
+import io.archiver.cluster.schedule.ArchiveScheduler;
+import io.archiver.cluster.schedule.SchedulerOptions;
 import io.archiver.store.Database;
 import io.archiver.store.testing.EmbeddedPostgresExtension;
 import io.archiver.store.testing.Sql;

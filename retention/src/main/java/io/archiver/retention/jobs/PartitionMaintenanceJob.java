@@ -1,7 +1,7 @@
 package io.archiver.retention.jobs;
 
 import io.archiver.retention.PartitionMaintenance;
-import io.archiver.retention.schedule.ArchiveScheduler;
+import io.archiver.cluster.schedule.ArchiveScheduler;
 import org.quartz.DisallowConcurrentExecution;
 import org.quartz.Job;
 import org.quartz.JobExecutionContext;

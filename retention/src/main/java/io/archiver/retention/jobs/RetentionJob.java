@@ -3,7 +3,7 @@ package io.archiver.retention.jobs;
 import io.archiver.retention.purge.PurgeRequest;
 import io.archiver.retention.purge.PurgeStatistics;
 import io.archiver.retention.purge.Purger;
-import io.archiver.retention.schedule.ArchiveScheduler;
+import io.archiver.cluster.schedule.ArchiveScheduler;
 import org.quartz.DisallowConcurrentExecution;
 import org.quartz.InterruptableJob;
 import org.quartz.JobExecutionContext;

@@ -1,5 +1,6 @@
 package io.archiver.retention.purge;
 
+import io.archiver.store.AdvisoryLocks;
 import io.archiver.retention.RetentionSettings;
 import io.archiver.store.AuditLog;
 import io.archiver.store.DayPartitions;
@@ -44,8 +45,8 @@ import org.slf4j.LoggerFactory;
 public final class Purger {
 
     private static final Logger log = LoggerFactory.getLogger(Purger.class);
-    /** The cluster-wide advisory lock of purges ("arch" "purg"); integrity sealing and verify take it too. */
-    public static final long LOCK_KEY = 0x61726368_70757267L;
+    /** The cluster-wide advisory lock of purges; integrity sealing and verify take it too. */
+    private static final long LOCK_KEY = AdvisoryLocks.PURGE;
     /** Eligible share above which a whole day is dropped and the few keepers moved back. */
     private static final double DROP_WHOLE_DAY_SHARE = 0.9;
 

@@ -80,7 +80,7 @@ public final class EmbeddedPostgresExtension implements BeforeAllCallback, After
         try {
             if (dataDirectory == null) {
                 dataDirectory = Files.createTempDirectory("archiver-pg-").resolve("data");
-                port = FreePorts.next();
+                port = io.archiver.core.testing.FreePorts.any();
             }
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setDataDirectory(dataDirectory)
