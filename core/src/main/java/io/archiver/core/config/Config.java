@@ -29,6 +29,11 @@ import java.util.regex.Pattern;
  * environment variable {@code ARCHIVER_<KEY_UPPER_SNAKE>} ({@code db.url} -> {@code ARCHIVER_DB_URL},
  * {@code spool.maxBytes} -> {@code ARCHIVER_SPOOL_MAX_BYTES}). Values are read typed, with the key in
  * every error message. Secrets may instead come from a file named by {@code <key>File}.
+ *
+ * <p>Strict: every key of the file and every {@code ARCHIVER_*} variable (but the launcher's own,
+ * {@link Catalog#LAUNCHER_VARIABLES}) must be a known key ({@link Catalog}) of the role, or the
+ * configuration is refused with a {@link ConfigException} naming the key and the key meant. Without a
+ * role (the lab's and tests' {@code Config.of}) a key of either role goes.
  */
 public final class Config {
 
@@ -38,23 +43,44 @@ public final class Config {
     private final Map<String, String> values;
     private final Map<String, String> environment;
     private final String source;
+    private final Role role;
 
-    private Config(Map<String, String> values, Map<String, String> environment, String source) {
+    private Config(Map<String, String> values, Map<String, String> environment, String source, Catalog catalog, Role role) {
+        catalog.check(values, environment, role, source);
         this.values = Collections.unmodifiableMap(new TreeMap<>(values));
         this.environment = Map.copyOf(environment);
         this.source = source;
+        this.role = role;
     }
 
-    /** Reads a {@code .properties}, {@code .yml} or {@code .yaml} file, with the process environment on top. */
+    /** Reads a {@code .properties}, {@code .yml} or {@code .yaml} file of {@code role}, with the process environment on top. */
+    public static Config load(Path file, Role role) {
+        return load(file, role, System.getenv());
+    }
+
+    public static Config load(Path file, Role role, Map<String, String> environment) {
+        return load(file, environment, Catalog.installed(), role);
+    }
+
+    /** A file of either role (checked against the keys of both). */
     public static Config load(Path file) {
         return load(file, System.getenv());
     }
 
     public static Config load(Path file, Map<String, String> environment) {
+        return load(file, environment, Catalog.installed(), null);
+    }
+
+    /** The general form: {@code catalog} the known keys, {@code role} who reads them (null: either). */
+    public static Config load(Path file, Map<String, String> environment, Catalog catalog, Role role) {
+        return new Config(readFile(file), environment, file.toString(), catalog, role);
+    }
+
+    /** The keys and values of a {@code .properties} or YAML file, unchecked (to tell its role). */
+    public static Map<String, String> readFile(Path file) {
         try {
             String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-            Map<String, String> values = name.endsWith(".yml") || name.endsWith(".yaml") ? readYaml(file) : readProperties(file);
-            return new Config(values, environment, file.toString());
+            return name.endsWith(".yml") || name.endsWith(".yaml") ? readYaml(file) : readProperties(file);
         } catch (NoSuchFileException e) {
             throw new ConfigException("config file " + file + " does not exist");
         } catch (IOException e) {
@@ -62,13 +88,43 @@ public final class Config {
         }
     }
 
-    /** Values given in code (the lab, tests), with the process environment on top. */
+    /** Values given in code (the lab, tests), with the process environment on top; keys of either role. */
     public static Config of(Map<String, String> values) {
-        return new Config(values, System.getenv(), "built-in settings");
+        return of(values, System.getenv());
     }
 
     public static Config of(Map<String, String> values, Map<String, String> environment) {
-        return new Config(values, environment, "built-in settings");
+        return of(values, environment, Catalog.installed(), null);
+    }
+
+    public static Config of(Map<String, String> values, Map<String, String> environment, Catalog catalog, Role role) {
+        return new Config(values, environment, "built-in settings", catalog, role);
+    }
+
+    /** Who reads this configuration; empty when the caller did not say. */
+    public Optional<Role> role() {
+        return Optional.ofNullable(role);
+    }
+
+    /** The keys and values of the file (or map), as written; secrets unmasked: never log it. */
+    public Map<String, String> fileValues() {
+        return values;
+    }
+
+    /**
+     * Where the value of {@code key} comes from: {@code environment ARCHIVER_X}, the file, or empty
+     * when it is not set (the default applies).
+     */
+    public Optional<String> origin(String key) {
+        String variable = environmentName(key);
+        if (environment.containsKey(variable)) {
+            return Optional.of("environment " + variable);
+        }
+        return values.containsKey(key) ? Optional.of(source) : Optional.empty();
+    }
+
+    ConfigException missing(String key) {
+        return new ConfigException("missing required setting " + key + " (set it in " + source + " or in " + environmentName(key) + ")");
     }
     /** The environment variable that overrides {@code key}. */
     public static String environmentName(String key) {
@@ -89,8 +145,7 @@ public final class Config {
     }
 
     public String required(String key) {
-        return find(key).filter(v -> !v.isEmpty()).orElseThrow(() -> new ConfigException(
-                "missing required setting " + key + " (set it in " + source + " or in " + environmentName(key) + ")"));
+        return find(key).filter(v -> !v.isEmpty()).orElseThrow(() -> missing(key));
     }
 
     public int integer(String key, int defaultValue) {
@@ -119,10 +174,15 @@ public final class Config {
         if (value.isEmpty()) {
             return defaultValue;
         }
-        return switch (value.get().toLowerCase(Locale.ROOT)) {
-            case "true", "yes", "on" -> true;
-            case "false", "no", "off" -> false;
-            default -> throw invalid(key, value.get(), "true or false");
+        return parseBoolean(value.get()).orElseThrow(() -> invalid(key, value.get(), "true or false"));
+    }
+
+    /** {@code true}, {@code yes}, {@code on} or {@code false}, {@code no}, {@code off} (any case). */
+    public static Optional<Boolean> parseBoolean(String text) {
+        return switch (text.strip().toLowerCase(Locale.ROOT)) {
+            case "true", "yes", "on" -> Optional.of(true);
+            case "false", "no", "off" -> Optional.of(false);
+            default -> Optional.empty();
         };
     }
 
@@ -132,9 +192,14 @@ public final class Config {
         if (value.isEmpty()) {
             return defaultValue;
         }
-        Matcher m = SIZE.matcher(value.get());
-        if (!m.matches()) {
-            throw invalid(key, value.get(), "a size such as 1048576, 512MiB or 1GiB");
+        return parseBytes(value.get()).orElseThrow(() -> invalid(key, value.get(), "a size such as 1048576, 512MiB or 1GiB"));
+    }
+
+    /** A size: {@code 1048576}, {@code 512MiB}, {@code 1GiB}, {@code 64kb} (binary multiples); empty when not one. */
+    public static Optional<Long> parseBytes(String text) {
+        Matcher m = SIZE.matcher(text);
+        if (!m.matches() || m.group(1).length() > 15) {
+            return Optional.empty();
         }
         long number = Long.parseLong(m.group(1));
         String unit = m.group(2) == null ? "b" : m.group(2).toLowerCase(Locale.ROOT);
@@ -145,7 +210,7 @@ public final class Config {
             case 't' -> 40;
             default -> 0;
         };
-        return number << shift;
+        return number > (Long.MAX_VALUE >> shift) ? Optional.empty() : Optional.of(number << shift);
     }
 
     /** A duration: {@code 250ms}, {@code 30s}, {@code 5m}, {@code 2h}, {@code 1d}, or ISO-8601 {@code PT30S}. */
@@ -179,8 +244,12 @@ public final class Config {
     /** A comma-separated list; blanks are dropped. */
     public List<String> list(String key, List<String> defaultValue) {
         Optional<String> value = find(key).filter(v -> !v.isEmpty());
-        return value.map(v -> Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList())
-                .orElse(defaultValue);
+        return value.map(Config::parseList).orElse(defaultValue);
+    }
+
+    /** A comma-separated list; blanks are dropped. */
+    public static List<String> parseList(String text) {
+        return Arrays.stream(text.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
     }
 
     /**
@@ -226,7 +295,8 @@ public final class Config {
 
     private static boolean isSecret(String key) {
         String lower = key.toLowerCase(Locale.ROOT);
-        return lower.contains("password") || lower.contains("secret") || lower.contains("token");
+        return lower.contains("password") || lower.contains("secret") || lower.contains("token") || lower.endsWith(".key")
+                || Catalog.installed().settings().stream().anyMatch(s -> s.secret() && s.name().equals(key));
     }
 
     private ConfigException invalid(String key, String value, String expected) {
