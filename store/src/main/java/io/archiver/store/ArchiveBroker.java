@@ -1,6 +1,5 @@
 package io.archiver.store;
 
-import io.archiver.core.config.Config;
 import io.archiver.core.spool.InVmIds;
 import io.archiver.core.spool.SpoolFormat;
 import java.nio.file.Files;
@@ -61,11 +60,11 @@ public final class ArchiveBroker implements AutoCloseable {
         this.dir = dir;
     }
 
-    public static ArchiveBroker start(Config config) {
-        String host = config.string("broker.host", DEFAULT_HOST);
-        int port = config.integer("broker.port", DEFAULT_PORT, 0, 65535);
-        Path dir = Path.of(config.string("broker.dir", DEFAULT_DIR)).toAbsolutePath().normalize();
-        long queueMemory = config.bytes("broker.queueMemory", DEFAULT_QUEUE_MEMORY);
+    public static ArchiveBroker start(BrokerSettings settings) {
+        String host = settings.host();
+        int port = settings.port();
+        Path dir = settings.dir();
+        long queueMemory = settings.queueMemory();
         int inVmId = InVmIds.next();
 
         ConfigurationImpl configuration = new ConfigurationImpl();

@@ -1,6 +1,5 @@
 package io.archiver.store;
 
-import io.archiver.core.config.Config;
 import io.archiver.core.spool.SpoolFormat;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -33,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * The back-off stops at 1 s because the usual outage is a failover: the sooner a writer tries the
  * new primary, the sooner writes resume (a retry costs one failed connection attempt).
  *
- * <p>Keys: {@code store.writers} (2), {@code store.batchRecords} (5000), {@code store.batchLinger} (20ms).
+ * <p>Settings ({@link ConsumerSettings}, keys in {@link StoreKeys}): {@code store.writers} (2),
+ * {@code store.batchRecords} (5000), {@code store.batchLinger} (20ms).
  */
 public final class ArchivingConsumer implements AutoCloseable {
 
@@ -62,11 +62,11 @@ public final class ArchivingConsumer implements AutoCloseable {
     private final Counter retries;
     private final Timer batchWrites;
 
-    private ArchivingConsumer(ArchiveBroker broker, ArchiveWriter writer, Config config, MeterRegistry registry) {
+    private ArchivingConsumer(ArchiveBroker broker, ArchiveWriter writer, ConsumerSettings settings, MeterRegistry registry) {
         this.broker = broker;
         this.writer = writer;
-        this.batchRecords = config.integer("store.batchRecords", DEFAULT_BATCH_RECORDS, 1, 1_000_000);
-        this.lingerNanos = config.duration("store.batchLinger", DEFAULT_BATCH_LINGER).toNanos();
+        this.batchRecords = settings.batchRecords();
+        this.lingerNanos = settings.batchLinger().toNanos();
         this.archived = Counter.builder("archiver.records.archived").description("records newly archived").register(registry);
         this.duplicates = Counter.builder("archiver.records.duplicate").description("records already archived with the same content").register(registry);
         this.conflicts = Counter.builder("archiver.conflicts").description("records whose id was archived with other content").register(registry);
@@ -76,9 +76,9 @@ public final class ArchivingConsumer implements AutoCloseable {
     }
 
     /** Starts {@code store.writers} threads consuming {@value SpoolFormat#ARCHIVE} from the broker. */
-    public static ArchivingConsumer start(ArchiveBroker broker, ArchiveWriter writer, Config config, MeterRegistry registry) {
-        ArchivingConsumer consumer = new ArchivingConsumer(broker, writer, config, registry);
-        int writers = config.integer("store.writers", DEFAULT_WRITERS, 1, 64);
+    public static ArchivingConsumer start(ArchiveBroker broker, ArchiveWriter writer, ConsumerSettings settings, MeterRegistry registry) {
+        ArchivingConsumer consumer = new ArchivingConsumer(broker, writer, settings, registry);
+        int writers = settings.writers();
         for (int i = 1; i <= writers; i++) {
             Thread thread = new Thread(consumer::run, "archive-writer-" + i);
             thread.setDaemon(false);

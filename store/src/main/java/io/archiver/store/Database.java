@@ -10,11 +10,11 @@ import java.time.Duration;
  * Opens the connection pool to the archive database. One place decides the pool settings so that
  * every role (node, CLI commands, lab) talks to PostgreSQL the same way: short connection timeouts so
  * an unreachable database is noticed and retried rather than waited on, and the password taken from
- * {@link Config#secret(String)} and never logged.
+ * {@link DatabaseSettings} (a secret: from the file, {@code db.passwordFile} or {@code ARCHIVER_DB_PASSWORD})
+ * and never logged.
  *
- * <p>Keys: {@code db.url} (required), {@code db.user}, {@code db.password} (or {@code db.passwordFile},
- * or {@code ARCHIVER_DB_PASSWORD}), {@code db.poolSize} (default 4), {@code db.connectionTimeout}
- * (default 5s).
+ * <p>Keys ({@link StoreKeys}): {@code db.url} (required), {@code db.user}, {@code db.password},
+ * {@code db.poolSize} (default 4), {@code db.connectionTimeout} (default 5s).
  */
 public final class Database {
 
@@ -24,13 +24,22 @@ public final class Database {
     private Database() {
     }
 
+    /** Reads the {@code db.*} keys of {@code config} and opens a pool of {@code db.poolSize}. */
     public static HikariDataSource open(Config config, String poolName) {
-        return open(config, poolName, config.integer("db.poolSize", DEFAULT_POOL_SIZE, 1, 1000));
+        return open(DatabaseSettings.from(config), poolName);
+    }
+
+    public static HikariDataSource open(Config config, String poolName, int poolSize) {
+        return open(DatabaseSettings.from(config), poolName, poolSize);
+    }
+
+    public static HikariDataSource open(DatabaseSettings settings, String poolName) {
+        return open(settings, poolName, settings.poolSize());
     }
 
     /** A pool of a size fixed by the caller (the scheduler's pool, sized by its threads). */
-    public static HikariDataSource open(Config config, String poolName, int poolSize) {
-        String url = config.required("db.url");
+    public static HikariDataSource open(DatabaseSettings settings, String poolName, int poolSize) {
+        String url = settings.url();
         if (!url.startsWith("jdbc:postgresql:")) {
             throw new IllegalArgumentException("db.url must be a PostgreSQL JDBC URL (jdbc:postgresql://host:port/database), not " + url);
         }
@@ -44,11 +53,11 @@ public final class Database {
         HikariConfig hikari = new HikariConfig();
         hikari.setPoolName(poolName);
         hikari.setJdbcUrl(url);
-        config.find("db.user").filter(u -> !u.isEmpty()).ifPresent(hikari::setUsername);
-        config.secret("db.password").ifPresent(hikari::setPassword);
+        settings.user().ifPresent(hikari::setUsername);
+        settings.password().ifPresent(hikari::setPassword);
         hikari.setMaximumPoolSize(poolSize);
         hikari.setMinimumIdle(1);
-        hikari.setConnectionTimeout(Math.max(250, config.duration("db.connectionTimeout", DEFAULT_CONNECTION_TIMEOUT).toMillis()));
+        hikari.setConnectionTimeout(Math.max(250, settings.connectionTimeout().toMillis()));
         hikari.setValidationTimeout(2_000);
         // Start even when the database is down: the node keeps its broker running and retries.
         hikari.setInitializationFailTimeout(-1);

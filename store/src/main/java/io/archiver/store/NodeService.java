@@ -10,7 +10,6 @@ import io.archiver.core.metrics.Metrics;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.net.InetAddress;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -29,14 +28,9 @@ import org.slf4j.LoggerFactory;
  * a closed pool nor acknowledges to a stopped broker. Killing the process at any moment is safe as
  * well: unacknowledged messages are redelivered and written idempotently.
  *
- * <p>Keys: those of {@link Database}, {@link ArchiveBroker} and {@link ArchivingConsumer}, plus
- * {@code node.name} (host name; the metrics' instance tag), {@code http.host} (127.0.0.1) and
- * {@code http.port} (8081; 0 picks a free port), {@code tokens.file} (the admin API's tokens).
+ * <p>Settings: {@link StoreSettings} (keys in {@link StoreKeys}), read once by the caller.
  */
 public final class NodeService implements AutoCloseable {
-
-    public static final String DEFAULT_HTTP_HOST = "127.0.0.1";
-    public static final int DEFAULT_HTTP_PORT = 8081;
 
     private static final Logger log = LoggerFactory.getLogger(NodeService.class);
 
@@ -46,6 +40,7 @@ public final class NodeService implements AutoCloseable {
         void register(Javalin app, NodeService node);
     }
 
+    private final StoreSettings settings;
     private final String name;
     private final PrometheusMeterRegistry metrics;
     private final BearerAuth auth;
@@ -58,22 +53,23 @@ public final class NodeService implements AutoCloseable {
     private volatile ArchiveWriter.ServerMoves serverMoves = ArchiveWriter.ServerMoves.NONE;
     private volatile boolean closed;
 
-    private NodeService(String name, PrometheusMeterRegistry metrics, BearerAuth auth) {
-        this.name = name;
+    private NodeService(StoreSettings settings, PrometheusMeterRegistry metrics, BearerAuth auth) {
+        this.settings = settings;
+        this.name = settings.nodeName();
         this.metrics = metrics;
         this.auth = auth;
     }
 
     /** The store alone with health and metrics (and no admin API): started and serving. */
     public static NodeService start(Config config) {
-        return start(config, (app, node) -> { });
+        return start(StoreSettings.from(config), (app, node) -> { });
     }
 
     /** Started and serving {@code routes}. */
-    public static NodeService start(Config config, Routes routes) {
-        NodeService node = startStore(config);
+    public static NodeService start(StoreSettings settings, Routes routes) {
+        NodeService node = startStore(settings);
         try {
-            node.serve(config, routes);
+            node.serve(routes);
         } catch (RuntimeException e) {
             node.close();
             throw e;
@@ -82,25 +78,25 @@ public final class NodeService implements AutoCloseable {
     }
 
     /** Pool (migrated), broker and consumer; no HTTP listener until {@link #serve}. */
-    public static NodeService startStore(Config config) {
-        String name = config.string("node.name", hostName());
-        NodeService node = new NodeService(name, Metrics.newRegistry("node", name), new BearerAuth(tokens(config)));
+    public static NodeService startStore(StoreSettings settings) {
+        String name = settings.nodeName();
+        NodeService node = new NodeService(settings, Metrics.newRegistry("node", name), new BearerAuth(tokens(settings)));
         try {
-            node.dataSource = Database.open(config, "node");
-            int writers = config.integer("store.writers", ArchivingConsumer.DEFAULT_WRITERS, 1, 64);
+            node.dataSource = Database.open(settings.database(), "node");
+            int writers = settings.consumer().writers();
             if (node.dataSource.getMaximumPoolSize() <= writers) {
                 log.warn("db.poolSize {} leaves no connection beside the {} writer thread(s) (store.writers); "
                         + "health checks and admin requests will wait", node.dataSource.getMaximumPoolSize(), writers);
             }
             Migrations.migrate(node.dataSource);
-            node.broker = ArchiveBroker.start(config);
+            node.broker = ArchiveBroker.start(settings.broker());
             Gauge.builder("archiver.archive.queue.depth", node, NodeService::queueDepth)
                     .description("messages waiting in the archive broker's queue")
                     .strongReference(true)
                     .register(node.metrics);
             ArchiveWriter writer = new ArchiveWriter(node.dataSource,
                     (from, to, lastBefore, firstAfter) -> node.serverMoves.moved(from, to, lastBefore, firstAfter));
-            node.consumer = ArchivingConsumer.start(node.broker, writer, config, node.metrics);
+            node.consumer = ArchivingConsumer.start(node.broker, writer, settings.consumer(), node.metrics);
         } catch (RuntimeException e) {
             node.close();
             throw e;
@@ -110,12 +106,11 @@ public final class NodeService implements AutoCloseable {
     }
 
     /** Starts the HTTP listener ({@code http.host}, {@code http.port}) with health, metrics and {@code routes}. */
-    public void serve(Config config, Routes routes) {
-        String httpHost = config.string("http.host", DEFAULT_HTTP_HOST);
-        http = HttpServer.start(httpHost, config.integer("http.port", DEFAULT_HTTP_PORT, 0, 65535), metrics,
-                this::readiness, app -> routes.register(app, this));
+    public void serve(Routes routes) {
+        String httpHost = settings.httpHost();
+        http = HttpServer.start(httpHost, settings.httpPort(), metrics, this::readiness, app -> routes.register(app, this));
         httpUrl = "http://" + httpHost + ":" + http.port();
-        brokerUrl = "tcp://" + config.string("broker.host", ArchiveBroker.DEFAULT_HOST) + ":" + broker.port();
+        brokerUrl = "tcp://" + settings.broker().host() + ":" + broker.port();
         log.info("archive node {} serving http port {}", name, http.port());
     }
 
@@ -146,8 +141,8 @@ public final class NodeService implements AutoCloseable {
     }
 
     /** The admin API's tokens ({@code tokens.file}); without the key every admin and auditor call gets 401. */
-    private static TokenStore tokens(Config config) {
-        return config.find("tokens.file").filter(f -> !f.isEmpty()).map(f -> TokenStore.load(java.nio.file.Path.of(f)))
+    private static TokenStore tokens(StoreSettings settings) {
+        return settings.tokensFile().map(TokenStore::load)
                 .orElseGet(() -> {
                     log.warn("no tokens.file: the admin API refuses every call (401)");
                     return TokenStore.none();
@@ -161,6 +156,11 @@ public final class NodeService implements AutoCloseable {
 
     public String name() {
         return name;
+    }
+
+    /** The settings it was started with. */
+    public StoreSettings settings() {
+        return settings;
     }
 
     public int httpPort() {
@@ -227,13 +227,5 @@ public final class NodeService implements AutoCloseable {
         }
         metrics.close();
         log.info("archive node {} stopped", name);
-    }
-
-    private static String hostName() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (Exception e) {
-            return "node";
-        }
     }
 }

@@ -26,7 +26,7 @@ class ArchiveBrokerTest {
     @Test
     void journalsMessagesDurablyAcrossARestartOnAnEphemeralPort() throws Exception {
         Config config = Config.of(Map.of("broker.port", "0", "broker.dir", dir.toString()), Map.of());
-        try (ArchiveBroker broker = ArchiveBroker.start(config)) {
+        try (ArchiveBroker broker = ArchiveBroker.start(BrokerSettings.from(config))) {
             assertThat(broker.port()).isPositive();
             assertThat(broker.isActive()).isTrue();
             send(broker.port(), 3);
@@ -39,7 +39,7 @@ class ArchiveBrokerTest {
             assertThat(broker.server().getConfiguration().getMaxDiskUsage()).isEqualTo(-1);
             assertThat(broker.server().locateQueue(SimpleString.of(SpoolFormat.ARCHIVE)).isDurable()).isTrue();
         }
-        try (ArchiveBroker again = ArchiveBroker.start(config)) {
+        try (ArchiveBroker again = ArchiveBroker.start(BrokerSettings.from(config))) {
             assertThat(again.queueDepth()).isEqualTo(3);
         }
     }

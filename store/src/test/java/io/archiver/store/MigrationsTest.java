@@ -101,7 +101,7 @@ class MigrationsTest {
         assertThatThrownBy(() -> Database.open(Config.of(Map.of(), Map.of()), "x"))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("db.url").hasMessageContaining("ARCHIVER_DB_URL");
         assertThatThrownBy(() -> Database.open(Config.of(Map.of("db.url", "jdbc:mysql://h/db"), Map.of()), "x"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("PostgreSQL");
+                .isInstanceOf(ConfigException.class).hasMessageContaining("db.url").hasMessageContaining("PostgreSQL");
         Map<String, String> settings = PG.settings("postgres");
         settings.put("db.password", "s3cret-value");
         settings.put("db.poolSize", "3");
