@@ -7,8 +7,8 @@ import io.archiver.cluster.failover.FailoverWatcher;
 import io.archiver.cluster.node.NodeHeartbeat;
 import io.archiver.cluster.schedule.ArchiveScheduler;
 import io.archiver.cluster.schedule.SchedulerOptions;
-import io.archiver.core.config.Config;
 import io.archiver.store.Database;
+import io.archiver.store.DatabaseSettings;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.function.LongSupplier;
 import javax.sql.DataSource;
@@ -41,15 +41,18 @@ public final class ClusterService implements AutoCloseable {
         this.scheduler = scheduler;
     }
 
-    /** Starts the scheduler and schedules the database watch, with its metrics in {@code registry} (the node's). */
-    public static ClusterService start(Config config, String nodeName, MeterRegistry registry) {
-        FailoverSettings failover = FailoverSettings.from(config);
-        SchedulerOptions options = SchedulerOptions.from(config, nodeName);
-        HikariDataSource dataSource = Database.open(config, "scheduler", options.threads() + EXTRA_CONNECTIONS);
+    /**
+     * Starts the scheduler ({@code options}, whose node name is this node's) and schedules the database
+     * watch ({@code failover}) on {@code database}, with its metrics in {@code registry} (the node's).
+     */
+    public static ClusterService start(FailoverSettings failover, SchedulerOptions options, DatabaseSettings database,
+                                       MeterRegistry registry) {
+        String nodeName = options.nodeName();
+        HikariDataSource dataSource = Database.open(database, "scheduler", options.threads() + EXTRA_CONNECTIONS);
         ArchiveScheduler scheduler = null;
         try {
             scheduler = ArchiveScheduler.start(dataSource, options);
-            scheduler.putService(FailoverWatchJob.WATCHER, FailoverWatcher.create(config, failover, nodeName, registry));
+            scheduler.putService(FailoverWatchJob.WATCHER, FailoverWatcher.create(database, failover, nodeName, registry));
             scheduler.scheduleRepeating(FailoverWatchJob.KEY, FailoverWatchJob.class, FailoverWatchJob.REFIRE, true);
             log.info("cluster: scheduler instance {}, failover {}", scheduler.instanceId(), failover.mode().key());
             return new ClusterService(nodeName, failover, dataSource, scheduler);

@@ -1,8 +1,10 @@
 package io.archiver.cluster.failover;
 
+import io.archiver.cluster.ClusterKeys;
 import io.archiver.core.config.Config;
 import io.archiver.core.config.ConfigException;
 import io.archiver.store.DatabaseHosts;
+import io.archiver.store.StoreKeys;
 import java.time.Duration;
 import java.util.Locale;
 
@@ -35,30 +37,14 @@ public record FailoverSettings(Mode mode, Duration checkInterval, int misses, in
     public static final Duration DEFAULT_CHECK_INTERVAL = Duration.ofSeconds(1);
     public static final int DEFAULT_MISSES = 3;
 
+    /** Reads the {@code failover.*} keys ({@link ClusterKeys}); managed mode checks that {@code db.url} lists two servers. */
     public static FailoverSettings from(Config config) {
-        String modeText = config.string("failover.mode", "external").strip().toLowerCase(Locale.ROOT);
-        Mode mode = switch (modeText) {
-            case "managed" -> Mode.MANAGED;
-            case "external" -> Mode.EXTERNAL;
-            default -> throw new ConfigException("failover.mode must be managed or external, not '" + modeText + "'");
-        };
-        Duration interval = config.duration("failover.checkInterval", DEFAULT_CHECK_INTERVAL);
-        if (interval.compareTo(Duration.ofMillis(200)) < 0 || interval.compareTo(Duration.ofMinutes(1)) > 0) {
-            throw new ConfigException("failover.checkInterval must be from 200ms to 1m, not " + interval);
-        }
-        int misses = config.integer("failover.misses", DEFAULT_MISSES, 1, 100);
-        Duration probe = config.duration("failover.probeTimeout", Duration.ofSeconds(1));
-        if (probe.toSeconds() < 1 || probe.toSeconds() > 30) {
-            throw new ConfigException("failover.probeTimeout must be from 1s to 30s (whole seconds), not " + probe);
-        }
-        Duration promote = config.duration("failover.promoteTimeout", Duration.ofSeconds(30));
-        if (promote.toSeconds() < 1 || promote.toSeconds() > 3600) {
-            throw new ConfigException("failover.promoteTimeout must be from 1s to 1h, not " + promote);
-        }
-        FailoverSettings settings = new FailoverSettings(mode, interval, misses, (int) probe.toSeconds(),
-                config.bool("failover.synchronous", true), promote);
+        Mode mode = ClusterKeys.FAILOVER_MODE.get(config).equals("managed") ? Mode.MANAGED : Mode.EXTERNAL;
+        FailoverSettings settings = new FailoverSettings(mode, ClusterKeys.FAILOVER_CHECK_INTERVAL.get(config),
+                ClusterKeys.FAILOVER_MISSES.get(config), (int) ClusterKeys.FAILOVER_PROBE_TIMEOUT.get(config).toSeconds(),
+                ClusterKeys.FAILOVER_SYNCHRONOUS.get(config), ClusterKeys.FAILOVER_PROMOTE_TIMEOUT.get(config));
         if (mode == Mode.MANAGED) {
-            DatabaseHosts hosts = DatabaseHosts.parse(config.required("db.url"));
+            DatabaseHosts hosts = DatabaseHosts.parse(StoreKeys.DB_URL.get(config));
             if (hosts.hosts().size() < 2) {
                 throw new ConfigException("failover.mode=managed needs db.url to list the primary and the standby, e.g. "
                         + "jdbc:postgresql://h1:5432,h2:5432/archive?targetServerType=primary (it lists "

@@ -1,6 +1,6 @@
 package io.archiver.cluster.failover;
 
-import io.archiver.core.config.Config;
+import io.archiver.store.DatabaseSettings;
 import io.archiver.store.DatabaseHosts.Host;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.archiver.cluster.failover.FailoverLog;
@@ -58,9 +58,9 @@ public final class FailoverWatcher {
     private int checksWithoutStandby;
     private boolean refusalLogged;
 
-    /** The watcher of a node whose pool uses {@code config}'s {@code db.url}, {@code db.user} and {@code db.password}. */
-    public static FailoverWatcher create(Config config, FailoverSettings settings, String nodeName, MeterRegistry registry) {
-        return new FailoverWatcher(HostProbe.of(config, settings.probeTimeoutSeconds()), settings, nodeName, new FailoverMetrics(registry), Clock.systemUTC());
+    /** The watcher of a node whose pool uses {@code database}'s {@code db.url}, {@code db.user} and {@code db.password}. */
+    public static FailoverWatcher create(DatabaseSettings database, FailoverSettings settings, String nodeName, MeterRegistry registry) {
+        return new FailoverWatcher(HostProbe.of(database, settings.probeTimeoutSeconds()), settings, nodeName, new FailoverMetrics(registry), Clock.systemUTC());
     }
 
     FailoverWatcher(HostProbe probe, FailoverSettings settings, String nodeName, FailoverMetrics metrics, Clock clock) {

@@ -1,7 +1,7 @@
 package io.archiver.cluster.failover;
 
 import io.archiver.store.DatabaseHosts;
-import io.archiver.core.config.Config;
+import io.archiver.store.DatabaseSettings;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -30,10 +30,10 @@ public final class HostProbe {
         this.timeoutSeconds = Math.max(1, timeoutSeconds);
     }
 
-    /** For every server of {@code config}'s {@code db.url}, with its {@code db.user} and {@code db.password}. */
-    public static HostProbe of(Config config, int timeoutSeconds) {
-        return new HostProbe(DatabaseHosts.parse(config.required("db.url")), config.find("db.user").orElse(null),
-                config.secret("db.password").orElse(null), timeoutSeconds);
+    /** For every server of the database's {@code db.url}, with its {@code db.user} and {@code db.password}. */
+    public static HostProbe of(DatabaseSettings database, int timeoutSeconds) {
+        return new HostProbe(DatabaseHosts.parse(database.url()), database.user().orElse(null), database.password().orElse(null),
+                timeoutSeconds);
     }
 
     public DatabaseHosts hosts() {

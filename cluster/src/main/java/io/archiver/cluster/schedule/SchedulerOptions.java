@@ -1,5 +1,6 @@
 package io.archiver.cluster.schedule;
 
+import io.archiver.cluster.ClusterKeys;
 import io.archiver.core.config.Config;
 import io.archiver.core.config.ConfigException;
 import java.time.Duration;
@@ -65,32 +66,18 @@ public record SchedulerOptions(String nodeName, int threads, Duration checkinInt
      * @throws ConfigException naming the key when a value is malformed or out of range
      */
     public static SchedulerOptions from(Config config, String nodeName) {
-        int threads = config.integer("scheduler.threads", DEFAULT_THREADS, 1, MAX_THREADS);
-        Duration checkin = duration(config, "scheduler.checkinInterval", DEFAULT_CHECKIN_INTERVAL,
-                MIN_CHECKIN_INTERVAL, MAX_CHECKIN_INTERVAL, "500ms to 10m");
-        Duration misfire = duration(config, "scheduler.misfireThreshold", DEFAULT_MISFIRE_THRESHOLD,
-                MIN_MISFIRE_THRESHOLD, MAX_MISFIRE_THRESHOLD, "1s to 24h");
+        int threads = ClusterKeys.SCHEDULER_THREADS.get(config);
+        Duration checkin = ClusterKeys.SCHEDULER_CHECKIN_INTERVAL.get(config);
+        Duration misfire = ClusterKeys.SCHEDULER_MISFIRE_THRESHOLD.get(config);
         if (nodeName == null || nodeName.isBlank()) {
             throw new ConfigException("the scheduler needs the node's name; it is blank");
         }
         return new SchedulerOptions(nodeName, threads, checkin, misfire);
     }
 
-    private static Duration duration(Config config, String key, Duration defaultValue, Duration min, Duration max, String range) {
-        Duration value = config.duration(key, defaultValue);
-        if (!within(value, min, max)) {
-            throw new ConfigException("setting " + key + " = '" + config.find(key).orElse("") + "' is not valid: expected a duration from "
-                    + range + " (default " + format(defaultValue) + ")");
-        }
-        return value;
-    }
 
     private static boolean within(Duration value, Duration min, Duration max) {
         return value.compareTo(min) >= 0 && value.compareTo(max) <= 0;
     }
 
-    private static String format(Duration duration) {
-        long millis = duration.toMillis();
-        return millis % 1000 == 0 ? millis / 1000 + "s" : millis + "ms";
-    }
 }

@@ -128,7 +128,7 @@ public final class SettingType<T> {
         return formatter.apply(value);
     }
 
-    /** {@code 250ms}, {@code 30s}, {@code 5m}, {@code 2h}, {@code 7d}: the largest unit that divides it. */
+    /** {@code 250ms}, {@code 30s}, {@code 5m}, {@code 2h}, {@code 7d}: the largest unit that divides it (hours up to a day). */
     public static String formatDuration(Duration duration) {
         long millis = duration.toMillis();
         if (millis == 0) {
@@ -138,7 +138,7 @@ public final class SettingType<T> {
             return millis + "ms";
         }
         long seconds = millis / 1000;
-        if (seconds % 86_400 == 0) {
+        if (seconds % 86_400 == 0 && seconds > 86_400) {
             return seconds / 86_400 + "d";
         }
         if (seconds % 3600 == 0) {
