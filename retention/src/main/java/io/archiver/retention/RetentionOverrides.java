@@ -37,7 +37,7 @@ public record RetentionOverrides(Map<String, Integer> daysByScope) {
         Map<String, Integer> days = new LinkedHashMap<>();
         for (String key : config.keysUnder(PREFIX)) {
             String scope = key.substring(PREFIX.length());
-            int value = config.integer(key, RetentionSettings.DEFAULT_DAYS, 1, RetentionSettings.MAX_DAYS);
+            int value = RetentionKeys.override(key).get(config);
             days.put(normalizeScope(key, scope), value);
         }
         return new RetentionOverrides(days);

@@ -1,7 +1,6 @@
 package io.archiver.retention;
 
 import io.archiver.cluster.schedule.ArchiveScheduler;
-import io.archiver.core.config.Config;
 import io.archiver.retention.jobs.PartitionMaintenanceJob;
 import io.archiver.retention.jobs.RetentionJob;
 import io.archiver.retention.purge.Purger;
@@ -26,10 +25,6 @@ public final class RetentionService {
     private RetentionService(RetentionSettings settings, Purger purger) {
         this.settings = settings;
         this.purger = purger;
-    }
-
-    public static RetentionService start(Config config, ArchiveScheduler scheduler, DataSource dataSource, String nodeName) {
-        return start(RetentionSettings.from(config), scheduler, dataSource, nodeName);
     }
 
     /** Registers the purger and the maintenance and (un)schedules their jobs; idempotent, every node calls it at every start. */

@@ -1,7 +1,6 @@
 package io.archiver.retention;
 
 import io.archiver.core.config.Config;
-import io.archiver.core.config.ConfigException;
 import java.time.Duration;
 
 /**
@@ -21,22 +20,12 @@ public record RetentionSettings(boolean enabled, int days, String cron, boolean 
     public static final int MAX_DAYS = 2562;
     public static final int DEFAULT_HOUR = 2;
 
+    /** Reads the {@code retention.*} keys ({@link RetentionKeys}). */
     public static RetentionSettings from(Config config) {
-        boolean enabled = config.bool("retention.enabled", true);
-        int days = config.integer("retention.days", DEFAULT_DAYS, 1, MAX_DAYS);
-        int hour = config.integer("retention.hourOfDay", DEFAULT_HOUR, 0, 23);
-        String cron = config.string("retention.cron", "0 0 " + hour + " * * ?");
-        if (!org.quartz.CronExpression.isValidExpression(cron)) {
-            throw new ConfigException("setting retention.cron = '" + cron
-                    + "' is not a valid Quartz cron expression (seconds minutes hours day-of-month month day-of-week), e.g. 0 0 2 * * ?");
-        }
-        Duration pause = config.duration("retention.batchPause", Duration.ofMillis(50));
-        if (pause.isNegative() || pause.compareTo(Duration.ofSeconds(60)) > 0) {
-            throw new ConfigException("setting retention.batchPause = " + pause + " is not valid: expected 0 to 60s");
-        }
-        return new RetentionSettings(enabled, days, cron, config.bool("retention.exportedOnly", false),
-                RetentionOverrides.from(config),
-                config.integer("retention.batchRecords", 2_000, 1, 1_000_000), pause,
-                config.integer("retention.partitionsAhead", 3, 1, 366));
+        int hour = RetentionKeys.HOUR_OF_DAY.get(config);
+        String cron = RetentionKeys.CRON.find(config).orElse("0 0 " + hour + " * * ?");
+        return new RetentionSettings(RetentionKeys.ENABLED.get(config), RetentionKeys.DAYS.get(config), cron,
+                RetentionKeys.EXPORTED_ONLY.get(config), RetentionOverrides.from(config), RetentionKeys.BATCH_RECORDS.get(config),
+                RetentionKeys.BATCH_PAUSE.get(config), RetentionKeys.PARTITIONS_AHEAD.get(config));
     }
 }
