@@ -3,8 +3,8 @@ package io.archiver.compliance.export;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
-import io.archiver.core.config.Config;
 import io.archiver.store.Database;
+import io.archiver.store.DatabaseSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,12 +71,13 @@ public final class ExportJobs implements AutoCloseable {
 
     /**
      * Starts the jobs of node {@code node}: {@code exports.dir} (default {@value #DEFAULT_DIR}),
-     * {@code exports.concurrency} (default 1); then resumes this node's unfinished jobs, in the background.
+     * {@code exports.concurrency} (default 1), on a pool of their own on {@code database}; then resumes
+     * this node's unfinished jobs, in the background.
      */
-    public static ExportJobs start(Config settings, DataSource dataSource, String node) {
-        int concurrency = settings.integer("exports.concurrency", 1, 1, 16);
-        Path root = Path.of(settings.string("exports.dir", DEFAULT_DIR)).toAbsolutePath().normalize();
-        HikariDataSource pool = Database.open(settings, "exports", 2 * concurrency + 1);
+    public static ExportJobs start(ExportSettings settings, DatabaseSettings database, DataSource dataSource, String node) {
+        int concurrency = settings.concurrency();
+        Path root = settings.dir();
+        HikariDataSource pool = Database.open(database, "exports", 2 * concurrency + 1);
         ExportJobs jobs = new ExportJobs(dataSource, pool, Exporter.Options.DEFAULTS, node, root, concurrency);
         jobs.resumeUnfinished();
         return jobs;

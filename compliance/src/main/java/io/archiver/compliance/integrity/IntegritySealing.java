@@ -1,9 +1,9 @@
 package io.archiver.compliance.integrity;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.archiver.core.config.Config;
 import io.archiver.cluster.schedule.ArchiveScheduler;
 import io.archiver.store.Database;
+import io.archiver.store.DatabaseSettings;
 import javax.sql.DataSource;
 import org.quartz.SchedulerException;
 import org.quartz.listeners.SchedulerListenerSupport;
@@ -42,9 +42,8 @@ public final class IntegritySealing {
      * connection; closed when the scheduler shuts down). Bad integrity settings throw
      * {@link io.archiver.core.config.ConfigException}.
      */
-    public static IntegritySealer attach(ArchiveScheduler scheduler, Config config, String nodeName) {
-        IntegritySettings settings = IntegritySettings.from(config);
-        HikariDataSource pool = Database.open(config, "integrity", 1);
+    public static IntegritySealer attach(ArchiveScheduler scheduler, IntegritySettings settings, DatabaseSettings database, String nodeName) {
+        HikariDataSource pool = Database.open(database, "integrity", 1);
         try {
             scheduler.quartz().getListenerManager().addSchedulerListener(new SchedulerListenerSupport() {
                 @Override

@@ -42,21 +42,11 @@ public record IntegritySettings(boolean enabled, String cron, Duration grace, in
         return new IntegritySettings(true, DEFAULT_CRON, DEFAULT_GRACE, DEFAULT_RECHECK_DAYS, Optional.empty());
     }
 
-    /** @throws ConfigException naming the key when a value is not valid */
+    /** Reads the {@code integrity.*} keys ({@link IntegrityKeys}). @throws ConfigException naming the key when a value is not valid */
     public static IntegritySettings from(Config config) {
-        boolean enabled = config.bool("integrity.enabled", true);
-        String cron = config.string("integrity.cron", DEFAULT_CRON).strip();
-        if (!CronExpression.isValidExpression(cron)) {
-            throw new ConfigException("setting integrity.cron = '" + cron + "' is not valid: expected a Quartz cron expression "
-                    + "(default '" + DEFAULT_CRON + "')");
-        }
-        Duration grace = config.duration("integrity.grace", DEFAULT_GRACE);
-        if (grace.isNegative() || grace.compareTo(Duration.ofDays(7)) > 0) {
-            throw new ConfigException("setting integrity.grace is not valid: expected a duration from 0 to 7d (default 1h)");
-        }
-        int recheckDays = config.integer("integrity.recheckDays", DEFAULT_RECHECK_DAYS, 0, 3650);
-        Optional<byte[]> key = config.secret("integrity.key").filter(k -> !k.isEmpty()).map(k -> k.getBytes(StandardCharsets.UTF_8));
-        return new IntegritySettings(enabled, cron, grace, recheckDays, key);
+        Optional<byte[]> key = IntegrityKeys.KEY.find(config).map(k -> k.getBytes(StandardCharsets.UTF_8));
+        return new IntegritySettings(IntegrityKeys.ENABLED.get(config), IntegrityKeys.CRON.get(config), IntegrityKeys.GRACE.get(config),
+                IntegrityKeys.RECHECK_DAYS.get(config), key);
     }
 
     public IntegritySettings withCron(String newCron) {
