@@ -252,7 +252,7 @@ public final class ArchivingPolicies {
         if (config.find(key).filter(v -> !v.isEmpty()).isEmpty()) {
             throw new ConfigException("setting " + key + " has no value: set it to true or false, or remove it");
         }
-        return config.bool(key, true);
+        return FrontendKeys.policy(key).get(config);
     }
 
     /**

@@ -57,7 +57,11 @@ public final class FrontendService implements AutoCloseable {
      * its bridge, then the HTTP listener.
      */
     public static FrontendService start(Config config) {
-        FrontendSettings settings = FrontendSettings.from(config);
+        return start(FrontendSettings.from(config));
+    }
+
+    /** Starts with settings read once by the caller. */
+    public static FrontendService start(FrontendSettings settings) {
         TokenStore tokens = TokenStore.load(settings.tokensFile());
         if (tokens.isEmpty()) {
             log.warn("tokens.file {} lists no tokens: every request will be refused with 401", settings.tokensFile());

@@ -58,45 +58,37 @@ public record FrontendSettings(
         archiveBrokers = List.copyOf(archiveBrokers);
     }
 
+    /** Reads every key of {@link FrontendKeys}. */
     public static FrontendSettings from(Config config) {
-        Path tokensFile = Path.of(config.required("tokens.file"));
-        String httpHost = config.string("http.host", "127.0.0.1");
-        List<String> brokers = config.list("archive.brokers", List.of(DEFAULT_ARCHIVE_BROKER));
+        Path tokensFile = FrontendKeys.TOKENS_FILE.get(config);
+        String httpHost = FrontendKeys.HTTP_HOST.get(config);
+        List<String> brokers = FrontendKeys.ARCHIVE_BROKERS.get(config);
         if (brokers.isEmpty()) {
             throw new ConfigException("setting archive.brokers is empty: list at least one tcp://host:port");
         }
         brokers.forEach(FrontendSettings::checkBrokerUrl);
-        long spoolMaxBytes = config.bytes("spool.maxBytes", DEFAULT_SPOOL_MAX_BYTES);
-        if (spoolMaxBytes <= 0) {
-            throw new ConfigException("setting spool.maxBytes must be more than 0");
-        }
-        long maxBytes = config.bytes("ingest.maxBytes", DEFAULT_MAX_BYTES);
-        if (maxBytes <= 0 || maxBytes > Integer.MAX_VALUE - 16) {
-            throw new ConfigException("setting ingest.maxBytes must be from 1 byte to 2GiB");
-        }
-        Duration criticalAfter = config.duration("archiving.criticalAfter", Duration.ofSeconds(30));
-        Duration retryInterval = config.duration("archive.retryInterval", Duration.ofMillis(500));
-        Duration maxRetryInterval = config.duration("archive.maxRetryInterval", Duration.ofSeconds(5));
-        if (retryInterval.isZero() || retryInterval.isNegative() || maxRetryInterval.compareTo(retryInterval) < 0) {
+        Duration retryInterval = FrontendKeys.ARCHIVE_RETRY_INTERVAL.get(config);
+        Duration maxRetryInterval = FrontendKeys.ARCHIVE_MAX_RETRY_INTERVAL.get(config);
+        if (maxRetryInterval.compareTo(retryInterval) < 0) {
             throw new ConfigException("settings archive.retryInterval (" + retryInterval + ") and archive.maxRetryInterval ("
                     + maxRetryInterval + ") must be positive, the maximum not below the first");
         }
         return new FrontendSettings(
-                config.string("frontend.name", hostName()),
+                FrontendKeys.NAME.get(config),
                 tokensFile,
                 httpHost,
-                config.integer("http.port", 8080, 0, 65535),
-                config.string("amqp.host", httpHost),
-                config.integer("amqp.port", 5672, 0, 65535),
-                Path.of(config.string("spool.dir", "./data/spool")),
-                spoolMaxBytes,
+                FrontendKeys.HTTP_PORT.get(config),
+                FrontendKeys.AMQP_HOST.find(config).orElse(httpHost),
+                FrontendKeys.AMQP_PORT.get(config),
+                FrontendKeys.SPOOL_DIR.get(config),
+                FrontendKeys.SPOOL_MAX_BYTES.get(config),
                 brokers,
                 retryInterval,
                 maxRetryInterval,
-                config.bool("archiving.critical", false),
-                criticalAfter,
-                config.integer("ingest.maxRecords", 1000, 1, 1_000_000),
-                (int) maxBytes,
+                FrontendKeys.ARCHIVING_CRITICAL.get(config),
+                FrontendKeys.ARCHIVING_CRITICAL_AFTER.get(config),
+                FrontendKeys.INGEST_MAX_RECORDS.get(config),
+                FrontendKeys.INGEST_MAX_BYTES.get(config).intValue(),
                 ArchivingPolicies.from(config));
     }
 
