@@ -15,7 +15,6 @@ import io.archiver.compliance.search.RecordSearch;
 import io.archiver.compliance.search.SearchRoutes;
 import io.archiver.core.config.Config;
 import io.archiver.retention.RetentionService;
-import io.archiver.retention.RetentionSettings;
 import io.archiver.retention.hold.HoldRoutes;
 import io.archiver.retention.hold.HoldStore;
 import io.archiver.retention.purge.PurgeRoutes;
@@ -32,23 +31,26 @@ import java.util.Map;
  */
 public record ArchiveNode(NodeService node, ClusterService cluster, RetentionService retention) implements AutoCloseable {
 
-    public static ArchiveNode start(Config settings) {
-        // Checked before anything starts, so a bad value stops the node at once (exit 2), not at 02:00.
-        RetentionSettings retentionSettings = RetentionSettings.from(settings);
-        FailoverSettings failover = FailoverSettings.from(settings);
-        NodeService node = NodeService.startStore(settings);
+    /** Reads the node's settings (every key checked before anything starts) and starts. */
+    public static ArchiveNode start(Config config) {
+        return start(NodeSettings.from(config));
+    }
+
+    public static ArchiveNode start(NodeSettings settings) {
+        FailoverSettings failover = settings.failover();
+        NodeService node = NodeService.startStore(settings.store());
         ClusterService cluster = null;
         try {
-            cluster = ClusterService.start(settings, node.name(), node.metrics());
-            RetentionService retention = RetentionService.start(retentionSettings, cluster.scheduler(), cluster.dataSource(), node.name());
-            IntegritySealing.attach(cluster.scheduler(), settings, node.name());
-            node.serve(settings, (app, n) -> {
+            cluster = ClusterService.start(failover, settings.scheduler(), settings.database(), node.metrics());
+            RetentionService retention = RetentionService.start(settings.retention(), cluster.scheduler(), cluster.dataSource(), node.name());
+            IntegritySealing.attach(cluster.scheduler(), settings.integrity(), settings.database(), node.name());
+            node.serve((app, n) -> {
                 AuditLog audit = new AuditLog(n.dataSource());
                 HoldRoutes.register(app, n.auth(), new HoldStore(n.dataSource()), audit);
                 SearchRoutes.register(app, n.auth(), new RecordSearch(n.dataSource()), audit);
-                ExportRoutes.register(app, n.auth(), ExportJobs.start(settings, n.dataSource(), n.name()), audit);
+                ExportRoutes.register(app, n.auth(), ExportJobs.start(settings.exports(), settings.database(), n.dataSource(), n.name()), audit);
                 PurgeRoutes.register(app, n.auth(), retention.purger());
-                ClusterRoutes.register(app, n.auth(), new ClusterStatus(n.dataSource(), HostProbe.of(settings, failover.probeTimeoutSeconds())),
+                ClusterRoutes.register(app, n.auth(), new ClusterStatus(n.dataSource(), HostProbe.of(settings.database(), failover.probeTimeoutSeconds())),
                         Map.of("name", n.name(), "failoverMode", failover.mode().key()), audit);
                 AuditRoutes.register(app, n.auth(), new AuditReader(n.dataSource()), audit);
             });

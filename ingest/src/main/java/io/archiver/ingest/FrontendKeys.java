@@ -29,7 +29,7 @@ public final class FrontendKeys implements SettingGroup {
             .withDoc("port of the spool broker's acceptor; 0: no AMQP/core acceptor");
     public static final Setting<Path> SPOOL_DIR = Setting.path("spool.dir", FRONTEND).withDefault(Path.of("./data/spool"))
             .withDoc("the spool broker's journal: records wait here until the archive node has them");
-    public static final Setting<Long> SPOOL_MAX_BYTES = Setting.bytes("spool.maxBytes", 1, Long.MAX_VALUE, FRONTEND)
+    public static final Setting<Long> SPOOL_MAX_BYTES = Setting.bytes("spool.maxBytes", 1, 1L << 50, FRONTEND)
             .withDefault(FrontendSettings.DEFAULT_SPOOL_MAX_BYTES)
             .withDoc("the spool's size limit; beyond it intake answers 503");
     public static final Setting<List<String>> ARCHIVE_BROKERS = Setting.list("archive.brokers", FRONTEND)
@@ -48,7 +48,7 @@ public final class FrontendKeys implements SettingGroup {
             .withDoc("how long the archive may be unreachable before a critical front-end refuses intake");
     public static final Setting<Integer> INGEST_MAX_RECORDS = Setting.integer("ingest.maxRecords", 1, 1_000_000, FRONTEND).withDefault(1000)
             .withDoc("records one POST /v1/records may carry");
-    public static final Setting<Long> INGEST_MAX_BYTES = Setting.bytes("ingest.maxBytes", 1, Integer.MAX_VALUE - 16, FRONTEND)
+    public static final Setting<Long> INGEST_MAX_BYTES = Setting.bytes("ingest.maxBytes", 1, 1L << 30, FRONTEND)
             .withDefault((long) FrontendSettings.DEFAULT_MAX_BYTES)
             .withDoc("bytes one POST /v1/records may carry");
 

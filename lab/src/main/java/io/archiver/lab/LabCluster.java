@@ -3,6 +3,7 @@ package io.archiver.lab;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.archiver.core.config.Config;
+import io.archiver.core.config.Role;
 import io.archiver.lab.FreePorts;
 import io.archiver.ingest.FrontendService;
 import io.archiver.app.ArchiveNode;
@@ -97,7 +98,7 @@ public final class LabCluster implements AutoCloseable {
                 Path config = writeProperties(dataDir.resolve(i == 1 ? "node.properties" : "node-" + i + ".properties"),
                         nodeValues);
                 nodeConfig = nodeConfig == null ? config : nodeConfig;
-                nodes.add(ArchiveNode.start(Config.load(config)));
+                nodes.add(ArchiveNode.start(Config.load(config, Role.NODE)));
             }
             String brokers = nodes.stream().map(n -> "tcp://127.0.0.1:" + n.node().brokerPort())
                     .collect(Collectors.joining(","));
@@ -112,7 +113,7 @@ public final class LabCluster implements AutoCloseable {
                 values.put("archive.brokers", brokers);
                 values.put("tokens.file", tokens.file().toString());
                 Path config = writeProperties(dataDir.resolve("frontend-" + i + ".properties"), values);
-                frontends.add(FrontendService.start(Config.load(config)));
+                frontends.add(FrontendService.start(Config.load(config, Role.FRONTEND)));
             }
             LabCluster cluster = new LabCluster(dataDir, tokens, database, List.copyOf(nodes), frontends, nodeConfig);
             cluster.writeLabJson(database.servers());

@@ -6,7 +6,9 @@ import io.archiver.compliance.export.ExportFile;
 import io.archiver.compliance.export.ExportQuery;
 import io.archiver.compliance.export.ExportResult;
 import io.archiver.compliance.export.Exporter;
+import io.archiver.app.NodeSettings;
 import io.archiver.core.config.Config;
+import io.archiver.core.config.Role;
 import io.archiver.core.time.TimeOrDate;
 import io.archiver.store.Database;
 import java.io.IOException;
@@ -90,7 +92,7 @@ public final class ExportCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--config FILE is required");
         }
         checkOut();
-        Config settings = Config.load(configFile);
+        NodeSettings settings = NodeSettings.from(Config.load(configFile, Role.NODE));
         String actor = by != null ? by : "cli:" + System.getProperty("user.name");
         AtomicBoolean cancelled = new AtomicBoolean();
         CountDownLatch done = new CountDownLatch(1);
@@ -104,7 +106,7 @@ public final class ExportCommand implements Callable<Integer> {
         }, "export-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         long started = System.nanoTime();
-        try (HikariDataSource dataSource = Database.open(settings, "export");
+        try (HikariDataSource dataSource = Database.open(settings.database(), "export");
              ProgressBar bar = progressBar()) {
             ExportResult result = new Exporter(dataSource).export(query, out, actor, (written, total) -> {
                 if (bar != null) {

@@ -3,7 +3,6 @@ package io.archiver.app.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.zaxxer.hikari.HikariDataSource;
-import io.archiver.core.config.Config;
 import io.archiver.retention.hold.Hold;
 import io.archiver.retention.hold.HoldAlreadyReleasedException;
 import io.archiver.retention.hold.HoldJson;
@@ -12,6 +11,7 @@ import io.archiver.retention.hold.HoldStore;
 import io.archiver.retention.hold.InvalidHoldException;
 import io.archiver.store.AuditLog;
 import io.archiver.store.Database;
+import io.archiver.store.DatabaseSettings;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -236,8 +236,8 @@ public final class HoldCommand implements Runnable {
         }
     }
 
-    private static Config loadConfig(ConfigOption config) {
-        return config.load();
+    private static DatabaseSettings loadConfig(ConfigOption config) {
+        return config.node().database();
     }
 
     /** The schema is the migrations' business: say so and fail (exit 1) rather than create it here. */

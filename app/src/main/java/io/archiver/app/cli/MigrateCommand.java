@@ -16,7 +16,7 @@ public final class MigrateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (HikariDataSource dataSource = Database.open(config.load(), "migrate")) {
+        try (HikariDataSource dataSource = Database.open(config.node().database(), "migrate")) {
             int applied = Migrations.migrate(dataSource);
             System.out.println("applied " + applied + " migration(s); schema archive is up to date");
         }

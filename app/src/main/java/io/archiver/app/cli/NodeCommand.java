@@ -14,7 +14,7 @@ public final class NodeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ArchiveNode node = ArchiveNode.start(config.load());
+        ArchiveNode node = ArchiveNode.start(config.node());
         System.out.println("node listening on http://127.0.0.1:" + node.node().httpPort() + ", archive broker port " + node.node().brokerPort());
         Shutdown.awaitThenClose(node, "node");
         return 0;

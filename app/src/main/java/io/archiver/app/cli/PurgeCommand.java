@@ -1,7 +1,7 @@
 package io.archiver.app.cli;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.archiver.core.config.Config;
+import io.archiver.app.NodeSettings;
 import io.archiver.retention.RetentionSettings;
 import io.archiver.retention.purge.PurgeBusyException;
 import io.archiver.retention.purge.PurgeParameters;
@@ -60,13 +60,13 @@ public final class PurgeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-        Config settings = config.load();
-        RetentionSettings retention = RetentionSettings.from(settings);
+        NodeSettings settings = config.node();
+        RetentionSettings retention = settings.retention();
         String actor = by != null ? by : "cli:" + System.getProperty("user.name");
         PurgeRequest request = new PurgeRequest(PurgeRequest.Trigger.COMMAND, actor, dryRun, olderThan, exportedOnly, maxRecords);
-        try (HikariDataSource dataSource = Database.open(settings, "purge");
+        try (HikariDataSource dataSource = Database.open(settings.database(), "purge");
              ProgressBar bar = progressBar()) {
-            Purger purger = new Purger(dataSource, retention, settings.string("node.name", "cli"));
+            Purger purger = new Purger(dataSource, retention, settings.nodeName());
             PurgeStatistics stats = purger.run(request, (done, total) -> {
                 if (bar != null) {
                     bar.maxHint(Math.max(total, 1));

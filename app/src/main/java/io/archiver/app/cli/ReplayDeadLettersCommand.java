@@ -18,7 +18,7 @@ public final class ReplayDeadLettersCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (HikariDataSource dataSource = Database.open(config.load(), "replay")) {
+        try (HikariDataSource dataSource = Database.open(config.node().database(), "replay")) {
             ReplayResult result = DeadLetterReplayer.replay(dataSource, new SimpleMeterRegistry());
             System.out.println(result.replayed() + " dead letter(s) went in, " + result.stillFailing() + " still refused");
             return 0;

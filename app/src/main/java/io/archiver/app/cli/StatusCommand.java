@@ -3,7 +3,7 @@ package io.archiver.app.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.zaxxer.hikari.HikariDataSource;
-import io.archiver.core.config.Config;
+import io.archiver.app.NodeSettings;
 import io.archiver.cluster.status.ClusterStatus;
 import io.archiver.cluster.failover.FailoverSettings;
 import io.archiver.store.Database;
@@ -34,11 +34,11 @@ public final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Config settings = config.load();
-        FailoverSettings failover = FailoverSettings.from(settings);
+        NodeSettings settings = config.node();
+        FailoverSettings failover = settings.failover();
         Map<String, Object> status;
-        try (HikariDataSource dataSource = Database.open(settings, "status", 2)) {
-            status = new ClusterStatus(dataSource, HostProbe.of(settings, failover.probeTimeoutSeconds())).read();
+        try (HikariDataSource dataSource = Database.open(settings.database(), "status", 2)) {
+            status = new ClusterStatus(dataSource, HostProbe.of(settings.database(), failover.probeTimeoutSeconds())).read();
         }
         PrintStream out = System.out;
         if (json) {

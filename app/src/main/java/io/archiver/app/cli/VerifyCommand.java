@@ -9,7 +9,7 @@ import io.archiver.compliance.integrity.VerifyReport;
 import io.archiver.compliance.integrity.VerifyReport.ChainFinding;
 import io.archiver.compliance.integrity.VerifyReport.DayReport;
 import io.archiver.compliance.integrity.VerifyReport.Finding;
-import io.archiver.core.config.Config;
+import io.archiver.app.NodeSettings;
 import io.archiver.core.time.TimeOrDate;
 import io.archiver.store.Database;
 import java.io.PrintStream;
@@ -74,11 +74,11 @@ public final class VerifyCommand implements Callable<Integer> {
         if (start != null && end != null && !start.isBefore(end)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--from " + from + " is not before --to " + to);
         }
-        Config settings = config.load();
-        IntegritySettings integrity = IntegritySettings.from(settings);
+        NodeSettings settings = config.node();
+        IntegritySettings integrity = settings.integrity();
         String actor = by != null ? by : "cli:" + System.getProperty("user.name");
         VerifyReport report;
-        try (HikariDataSource dataSource = Database.open(settings, "verify", 1);
+        try (HikariDataSource dataSource = Database.open(settings.database(), "verify", 1);
              ProgressBar bar = progressBar()) {
             report = new IntegrityVerifier(dataSource, integrity).verify(new IntegrityVerifier.Request(start, end, actor), progress(bar));
         }

@@ -67,7 +67,8 @@ public final class ConfigReference {
                     out.append("| `").append(s.name()).append("`")
                             .append(s.fileKey().map(f -> " (or `" + f + "`)").orElse(""))
                             .append(" | ").append(s.type().name())
-                            .append(" | ").append(cell(s.defaultText()))
+                            .append(" | ").append(s.defaultValue() != null && !s.defaultText().contains(" ")
+                                    ? "`" + s.defaultText() + "`" : cell(s.defaultText()))
                             .append(" | ").append(cell(s.type().range()))
                             .append(" | ").append(s.secret() ? "yes" : "")
                             .append(" | `").append(s.environmentName()).append("`")
@@ -96,6 +97,6 @@ public final class ConfigReference {
         if (text == null || text.isEmpty()) {
             return "";
         }
-        return text.replace("|", "\\|").replace("\n", " ");
+        return text.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;").replace("\n", " ");
     }
 }

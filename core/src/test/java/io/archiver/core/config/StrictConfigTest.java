@@ -123,7 +123,7 @@ class StrictConfigTest {
     @Test
     void theReferenceDocumentsEveryKey() {
         String reference = ConfigReference.markdown(CATALOG);
-        assertThat(reference).contains("| `retention.days` | int | 60 | 1-2562 |", "`db.password` (or `db.passwordFile`)",
+        assertThat(reference).contains("| `retention.days` | int | `60` | 1-2562 |", "`db.password` (or `db.passwordFile`)",
                 "`ARCHIVER_RETENTION_DAYS`", "retention.override.domain:<d>", "\\:");
     }
 

@@ -1,9 +1,12 @@
 package io.archiver.lab.drill;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.archiver.app.NodeSettings;
 import io.archiver.core.config.Config;
+import io.archiver.core.config.Role;
 import io.archiver.store.AuditLog;
 import io.archiver.store.Database;
+import io.archiver.store.DatabaseSettings;
 import io.archiver.cluster.failover.HostProbe;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -67,7 +70,7 @@ public final class FailoverDrillCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         DrillSettings settings = settings();
-        Config nodeConfig = Config.load(config);
+        DatabaseSettings database = NodeSettings.from(Config.load(config, Role.NODE)).database();
         Path labFile = lab != null ? lab : config.toAbsolutePath().resolveSibling("lab.json");
         if (lab != null && !LabFile.exists(lab)) {
             throw new ParameterException(spec.commandLine(), "--lab: no such file " + lab);
@@ -82,8 +85,8 @@ public final class FailoverDrillCommand implements Callable<Integer> {
         String run = "drill-" + UUID.randomUUID().toString().substring(0, 8);
         List<DrillResult> results = new ArrayList<>();
         boolean audited = true;
-        try (HikariDataSource dataSource = Database.open(nodeConfig, ACTION, 2)) {
-            HostProbe probe = HostProbe.of(nodeConfig, 2);
+        try (HikariDataSource dataSource = Database.open(database, ACTION, 2)) {
+            HostProbe probe = HostProbe.of(database, 2);
             FailoverDrill drill = new FailoverDrill(labFile, new ClusterReadiness(labFile, probe, progress), dataSource, settings, progress);
             AuditLog audit = new AuditLog(dataSource);
             for (int number = 1; number <= settings.drills(); number++) {
