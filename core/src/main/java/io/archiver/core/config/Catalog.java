@@ -159,9 +159,12 @@ public final class Catalog {
         return fileKey != null && patterns().stream().anyMatch(p -> p.matches(fileKey)) ? Optional.of(fileKey) : Optional.empty();
     }
 
-    /** " (did you mean retention.days?)" when a known key of the role is close to {@code key}; else "". */
+    /**
+     * " (did you mean retention.days?)" when a known key of the role (else of the other role) is close
+     * to {@code key}; else "".
+     */
     public String suggestion(String key, Role role) {
-        return closest(key, names(role)).map(k -> " (did you mean " + k + "?)").orElse("");
+        return closest(key, names(role)).or(() -> closest(key, names(null))).map(k -> " (did you mean " + k + "?)").orElse("");
     }
 
     private String variableSuggestion(String variable, Role role) {
@@ -169,8 +172,12 @@ public final class Catalog {
         for (String name : names(role)) {
             byVariable.putIfAbsent(Config.environmentName(name), name);
         }
-        return closest(variable, byVariable.keySet())
-                .map(v -> " (did you mean " + v + ", for " + byVariable.get(v) + "?)").orElse("");
+        Map<String, String> all = new LinkedHashMap<>();
+        for (String name : names(null)) {
+            all.putIfAbsent(Config.environmentName(name), name);
+        }
+        return closest(variable, byVariable.keySet()).or(() -> closest(variable, all.keySet()))
+                .map(v -> " (did you mean " + v + ", for " + all.get(v) + "?)").orElse("");
     }
 
     private List<String> names(Role role) {

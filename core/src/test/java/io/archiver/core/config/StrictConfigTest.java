@@ -73,6 +73,11 @@ class StrictConfigTest {
                 .hasMessageContaining("did you mean ARCHIVER_RETENTION_DAYS, for retention.days?");
         assertThat(Config.of(Map.of(), Map.of("ARCHIVER_RETENTION_DAYS", "30"), CATALOG, Role.NODE).find("retention.days"))
                 .contains("30");
+        assertThatThrownBy(() -> Config.of(Map.of(), Map.of("ARCHIVER_RETENTION_DAYZ", "30"), CATALOG, Role.FRONTEND))
+                .as("a typo of the other role's key still gets its suggestion")
+                .hasMessageContaining("did you mean ARCHIVER_RETENTION_DAYS, for retention.days?");
+        assertThatThrownBy(() -> Config.of(Map.of("retention.dayz", "30"), Map.of(), CATALOG, Role.FRONTEND))
+                .hasMessageContaining("did you mean retention.days?");
     }
 
     @Test
