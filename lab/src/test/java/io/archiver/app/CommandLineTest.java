@@ -62,6 +62,17 @@ class CommandLineTest {
     }
 
     @Test
+    void theFilesTheLabWritesPassTheStrictCheck() {
+        Path node = lab.labJson().resolveSibling("node.properties");
+        Cli.Result nodeCheck = run("config", "check", "--config", node.toString());
+        assertThat(nodeCheck.exit()).as(nodeCheck.err()).isZero();
+        assertThat(nodeCheck.out()).contains("as a node's").containsPattern("failover\\.mode +managed ");
+        Cli.Result frontendCheck = run("config", "check", "--config", lab.labJson().resolveSibling("frontend-1.properties").toString());
+        assertThat(frontendCheck.exit()).as(frontendCheck.err()).isZero();
+        assertThat(frontendCheck.out()).contains("as a front-end's").containsPattern("frontend\\.name +fe-1 ");
+    }
+
+    @Test
     void migrateIsIdempotentAndFailsClearlyWithoutADatabase() throws Exception {
         Cli.Result migrate = run("migrate", "--config", lab.labJson().resolveSibling("node.properties").toString());
         assertThat(migrate.exit()).as(migrate.err()).isZero();
