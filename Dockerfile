@@ -8,8 +8,10 @@ WORKDIR /src
 COPY . .
 # The Maven repository lives in a BuildKit cache mount, kept between builds whatever changed in the
 # sources or in the list of modules (no per-module COPY of pom.xml files to keep in step): a rebuild
-# downloads only dependencies it has not seen. The jar is app/target/archiver.jar, as outside Docker.
-RUN --mount=type=cache,target=/root/.m2 \
+# downloads only dependencies it has not seen. Locked: the four archiver services of docker-compose.yml
+# build the same image, perhaps at once, and two Mavens must not write one repository together.
+# The jar is app/target/archiver.jar, as outside Docker.
+RUN --mount=type=cache,target=/root/.m2,sharing=locked \
     mvn -B -q -DskipTests package
 
 FROM eclipse-temurin:17-jre
