@@ -10,9 +10,10 @@ COPY . .
 # sources or in the list of modules (no per-module COPY of pom.xml files to keep in step): a rebuild
 # downloads only dependencies it has not seen. Locked: the four archiver services of docker-compose.yml
 # build the same image, perhaps at once, and two Mavens must not write one repository together.
-# The jar is app/target/archiver.jar, as outside Docker.
+# Only the product and the modules it needs (-pl app -am: whatever they are; the lab and its tools
+# stay out). The jar is app/target/archiver.jar, as outside Docker.
 RUN --mount=type=cache,target=/root/.m2,sharing=locked \
-    mvn -B -q -DskipTests package
+    mvn -B -q -DskipTests -pl app -am package
 
 FROM eclipse-temurin:17-jre
 # A fixed, unprivileged uid/gid (10001), so that files on volumes and bind mounts have a known owner.
