@@ -331,6 +331,36 @@ class RecordsEndpointTest {
         assertThat(post(port, INGEST_TOKEN, "Application/JSON; charset=\"utf-8\"", body).statusCode()).isEqualTo(202);
     }
 
+    // ---- 404 / 405 ----
+
+    @Test
+    void anUnknownPathIsAJson404() throws Exception {
+        HttpResponse<String> response = FrontendFixture.get(port, "/v1/nope");
+        assertThat(response.statusCode()).isEqualTo(404);
+        assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("application/json");
+        assertThat(JSON.readTree(response.body()).get("error").asText()).isEqualTo("no such endpoint: GET /v1/nope");
+    }
+
+    @Test
+    void aWrongMethodOnTheRecordsPathIsAJson405WithAllow() throws Exception {
+        HttpRequest put = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/records"))
+                .header("Authorization", "Bearer " + INGEST_TOKEN)
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(record().toString()))
+                .build();
+        HttpResponse<String> response = FrontendFixture.send(put);
+        assertThat(response.statusCode()).isEqualTo(405);
+        assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("application/json");
+        assertThat(response.headers().firstValue("Allow")).hasValue("POST");
+        JsonNode body = JSON.readTree(response.body());
+        assertThat(body.get("error").asText()).isEqualTo("method PUT not allowed on /v1/records");
+        assertThat(body.get("allowed")).extracting(JsonNode::asText).containsExactly("POST");
+
+        HttpResponse<String> get = FrontendFixture.get(port, "/v1/records");
+        assertThat(get.statusCode()).isEqualTo(405);
+        assertThat(JSON.readTree(get.body()).get("error").asText()).isEqualTo("method GET not allowed on /v1/records");
+    }
+
     // ---- health and metrics ----
 
     @Test
