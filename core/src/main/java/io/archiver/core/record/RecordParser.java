@@ -51,7 +51,7 @@ public final class RecordParser {
                         + location(parser), read.size());
             }
         } catch (JsonProcessingException | CharConversionException e) {
-            throw malformed(e, read.size());
+            throw malformed(e, body, read.size());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -83,7 +83,7 @@ public final class RecordParser {
                 }
             }
         } catch (JsonProcessingException | CharConversionException e) {
-            throw malformed(e, read.size());
+            throw malformed(e, body, read.size());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -105,7 +105,7 @@ public final class RecordParser {
                 readValue(parser, token, read);
             }
         } catch (JsonProcessingException | CharConversionException e) {
-            throw malformed(e, read.size());
+            throw malformed(e, body, read.size());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -183,8 +183,8 @@ public final class RecordParser {
     }
 
     /** The parser's complaint in our words (its own text names internals and is never shown). */
-    private static MalformedBodyException malformed(IOException e, int index) {
-        return new MalformedBodyException(ParseErrors.describe(e), index);
+    private static MalformedBodyException malformed(IOException e, byte[] body, int index) {
+        return new MalformedBodyException(ParseErrors.describe(e, body), index);
     }
 
     private static String location(JsonParser parser) {
@@ -216,7 +216,7 @@ public final class RecordParser {
         private ParseErrors() {
         }
 
-        static String describe(IOException e) {
+        static String describe(IOException e, byte[] body) {
             if (e instanceof CharConversionException) {
                 return encoding(e.getMessage());
             }
@@ -236,6 +236,12 @@ public final class RecordParser {
             }
             if (e instanceof StreamConstraintsException) {
                 return "body is too large to parse" + where(at) + ": " + limit(m);
+            }
+            Matcher token = TOKEN.matcher(m);
+            if (token.find()) {
+                // The parser points past the bad word (and the character that ended it); point at its start.
+                return "body is not valid JSON" + where(tokenStart(at, body, token.group(1))) + ": expected " + A_VALUE
+                        + ", found '" + shorten(token.group(1)) + "'";
             }
             return "body is not valid JSON" + where(at) + ": " + what(j, m, context);
         }
@@ -257,10 +263,6 @@ public final class RecordParser {
                 String expected = close.group(2);
                 return "expected '" + expected + "' to close the " + (expected.equals("}") ? "object" : "array")
                         + opened(context) + ", found '" + marker + "'";
-            }
-            Matcher token = TOKEN.matcher(m);
-            if (token.find()) {
-                return "expected " + A_VALUE + ", found '" + shorten(token.group(1)) + "'";
             }
             Matcher escape = ESCAPE.matcher(m);
             if (escape.find()) {
@@ -390,6 +392,22 @@ public final class RecordParser {
                 return "a field name is too long";
             }
             return "a value is over the parser's limits";
+        }
+
+        private static JsonLocation tokenStart(JsonLocation at, byte[] body, String token) {
+            if (at == null || at.getByteOffset() < 0 || at.getByteOffset() > body.length) {
+                return at;
+            }
+            byte[] word = token.getBytes(StandardCharsets.UTF_8);
+            int end = (int) at.getByteOffset();
+            for (int back : new int[] {1, 0}) {
+                int from = end - back - word.length;
+                if (from >= 0 && Arrays.equals(body, from, from + word.length, word, 0, word.length)) {
+                    int column = Math.max(1, at.getColumnNr() - back - word.length);
+                    return new JsonLocation(ContentReference.redacted(), from, at.getLineNr(), column);
+                }
+            }
+            return at;
         }
 
         private static String where(JsonLocation at) {

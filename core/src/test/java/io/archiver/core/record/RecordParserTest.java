@@ -185,7 +185,7 @@ class RecordParserTest {
         byte[] split = (record("") + "\n" + record("").replace(",\"from\"", ",\n\"from\"")).getBytes(StandardCharsets.UTF_8);
         assertThatThrownBy(() -> parser.parseNdjson(split, NOW)).hasMessage("line 2: a record must be on one line");
         byte[] broken = (record("") + "\n\n{\"id\": nope}\n").getBytes(StandardCharsets.UTF_8);
-        assertThatThrownBy(() -> parser.parseNdjson(broken, NOW)).hasMessageStartingWith("body is not valid JSON: line 3, column ");
+        assertThatThrownBy(() -> parser.parseNdjson(broken, NOW)).hasMessageStartingWith("body is not valid JSON: line 3, column 8: expected a value");
         assertThatThrownBy(() -> parser.parseNdjson("\n \n".getBytes(StandardCharsets.UTF_8), NOW)).hasMessageContaining("no records");
     }
 
@@ -235,8 +235,9 @@ class RecordParserTest {
                         + "\\\" \\\\ \\/ \\b \\f \\n \\r \\t and \\u followed by four hex digits"),
                 Arguments.of("{\"id\":\"\\u12x4\"}", "line 1, column 12: invalid escape in a string: expected four hex digits after \\u, found 'x'"),
                 Arguments.of("{\"id\":\"a\nb\"}", "line 1, column 9: control character U+000A inside a string: it must be escaped"),
-                Arguments.of("{\"id\":tru}", "line 1, column 11: expected " + value + ", found 'tru'"),
+                Arguments.of("{\"id\":tru}", "line 1, column 7: expected " + value + ", found 'tru'"),
                 Arguments.of("{\"id\":'a'}", "line 1, column 7: expected " + value + ", found \"'\""),
+                Arguments.of("{\"id\":\"a\",\"n\":nope", "line 1, column 15: expected " + value + ", found 'nope'"),
                 Arguments.of("{\"n\":01}", "line 1, column 7: invalid number: leading zeroes are not allowed"),
                 Arguments.of("{\"n\":1.e5}", "line 1, column 8: invalid number: expected a digit after the decimal point, found 'e'"),
                 Arguments.of("{\"to\":[\"a\"}", "line 1, column 11: expected ']' to close the array opened at line 1, column 7, found '}'"),
