@@ -209,6 +209,7 @@ public final class RecordParser {
         private static final Pattern UTF8 = Pattern.compile("Invalid UTF-8 (start|middle) byte 0x([0-9a-fA-F]{1,2})");
         private static final Pattern DUPLICATE = Pattern.compile("Duplicate field '(.*)'");
         private static final Pattern BYTE_NUMBER = Pattern.compile("byte #(\\d+)");
+        private static final Pattern MAX_ALLOWED = Pattern.compile("maximum allowed \\((\\d+)");
         private static final Pattern WHICH_ENCODING = Pattern.compile("Invalid (UTF-\\d+)");
         private static final String A_VALUE = "a value (a string, number, object, array, true, false or null)";
         private static final int MAX_SHOWN = 40;
@@ -235,7 +236,7 @@ public final class RecordParser {
                 return utf8(at, false, null);
             }
             if (e instanceof StreamConstraintsException) {
-                return "body is too large to parse" + where(at) + ": " + limit(m);
+                return "body is over the parser's limits" + where(at) + ": " + limit(m);
             }
             Matcher token = TOKEN.matcher(m);
             if (token.find()) {
@@ -380,7 +381,8 @@ public final class RecordParser {
 
         private static String limit(String m) {
             if (m.contains("nesting depth")) {
-                return "values are nested too deep";
+                Matcher max = MAX_ALLOWED.matcher(m);
+                return max.find() ? "values are nested more than " + max.group(1) + " deep" : "values are nested too deep";
             }
             if (m.contains("Number value length") || m.contains("Number length")) {
                 return "a number has too many digits";
@@ -391,7 +393,7 @@ public final class RecordParser {
             if (m.contains("Name length") || m.contains("name length")) {
                 return "a field name is too long";
             }
-            return "a value is over the parser's limits";
+            return "a value is too large";
         }
 
         private static JsonLocation tokenStart(JsonLocation at, byte[] body, String token) {

@@ -273,4 +273,13 @@ class RecordParserTest {
         assertThatThrownBy(() -> parser.parseSequence("[{\"id\":1,}".getBytes(StandardCharsets.UTF_8), NOW))
                 .hasMessage("body is not valid JSON: line 1, column 10: expected a field name after ',' (a trailing comma is not allowed), found '}'");
     }
+
+    @Test
+    void parserLimitsAndOtherEncodingsAreRefusedInOurWordsToo() {
+        assertThatThrownBy(() -> json("[" + "[".repeat(1500)))
+                .isInstanceOf(MalformedBodyException.class).hasMessage("body is over the parser's limits: values are nested more than 1000 deep");
+        byte[] utf32 = {0, 0, 0, '{', 0, 0, 0, '"', 0, 0x11, 0, 0, 0, 0, 0, '"'};
+        assertThatThrownBy(() -> parser.parseJson(utf32, NOW))
+                .isInstanceOf(MalformedBodyException.class).hasMessage("body is not valid text: invalid UTF-32 at byte 11; send UTF-8");
+    }
 }
