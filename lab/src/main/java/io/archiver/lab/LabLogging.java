@@ -7,6 +7,7 @@ import ch.qos.logback.classic.PatternLayout;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.filter.ThresholdFilter;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.AppenderBase;
 import ch.qos.logback.core.ConsoleAppender;
@@ -68,7 +69,7 @@ final class LabLogging implements AutoCloseable {
                 }
             }
             logging.removed.forEach(root::detachAppender);
-            ConsoleWarnings warnings = new ConsoleWarnings(console);
+            ConsoleWarnings warnings = new ConsoleWarnings(console, logFile.toAbsolutePath());
             warnings.setContext(context);
             warnings.setName("lab-console");
             ThresholdFilter threshold = new ThresholdFilter();
@@ -98,28 +99,43 @@ final class LabLogging implements AutoCloseable {
         }
     }
 
-    /** WARN and ERROR on stderr, each on lines of its own above the status line. */
+    /**
+     * WARN and ERROR on stderr, each on a line of its own above the status line; a stack trace shows as its
+     * exception's one-line summary (the whole trace is in the log file).
+     */
     private static final class ConsoleWarnings extends AppenderBase<ILoggingEvent> {
 
         private final LabConsole console;
         private final PatternLayout layout = new PatternLayout();
 
-        ConsoleWarnings(LabConsole console) {
+        private final Path logFile;
+
+        ConsoleWarnings(LabConsole console, Path logFile) {
             this.console = console;
+            this.logFile = logFile;
         }
 
         @Override
         public void start() {
             // the console's own format (logback.xml): time of day only
             layout.setContext(getContext());
-            layout.setPattern("%d{HH:mm:ss.SSS} %-5level [%thread] %logger{36} - %msg%n");
+            layout.setPattern("%d{HH:mm:ss.SSS} %-5level [%thread] %logger{36} - %msg%nopex");
             layout.start();
             super.start();
         }
 
         @Override
         protected void append(ILoggingEvent event) {
-            console.err(layout.doLayout(event));
+            StringBuilder line = new StringBuilder(layout.doLayout(event));
+            IThrowableProxy thrown = event.getThrowableProxy();
+            if (thrown != null) {
+                line.append(" (").append(thrown.getClassName());
+                if (thrown.getMessage() != null && !line.toString().contains(thrown.getMessage())) {
+                    line.append(": ").append(thrown.getMessage());
+                }
+                line.append("; stack trace in ").append(logFile).append(')');
+            }
+            console.err(line.append(System.lineSeparator()).toString());
         }
     }
 }

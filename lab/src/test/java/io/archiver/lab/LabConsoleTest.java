@@ -71,12 +71,18 @@ class LabConsoleTest {
             console.status("[lab 00:00:01]");
             log.info("an info line");
             log.warn("a warning line");
+            log.error("an error with a stack trace", new IllegalStateException("the cause"));
         }
         String shown = screen.toString(StandardCharsets.UTF_8);
         assertThat(shown).doesNotContain("an info line");
         assertThat(shown).contains(CLEAR + "[lab 00:00:01]" + CLEAR);
-        assertThat(shown).containsPattern("\r\u001b\\[2K\\d\\d:\\d\\d:\\d\\d\\.\\d{3} WARN  \\[[^]]+\\] io\\.archiver\\.lab\\.LabConsoleTest - a warning line\n\\[lab 00:00:01\\]$");
+        assertThat(shown).containsPattern("\r\u001b\\[2K\\d\\d:\\d\\d:\\d\\d\\.\\d{3} WARN  \\[[^]]+\\] io\\.archiver\\.lab\\.LabConsoleTest - a warning line\n\\[lab 00:00:01\\]");
+        // a stack trace is one line on the console, whole in the file
+        assertThat(shown).contains("io.archiver.lab.LabConsoleTest - an error with a stack trace (java.lang.IllegalStateException: "
+                + "the cause; stack trace in " + file.toAbsolutePath() + ")\n");
+        assertThat(shown).doesNotContain("\tat ");
         String logged = Files.readString(file);
+        assertThat(logged).contains("java.lang.IllegalStateException: the cause\n\tat io.archiver.lab.LabConsoleTest");
         assertThat(logged).contains("INFO  [" + Thread.currentThread().getName() + "] io.archiver.lab.LabConsoleTest - an info line");
         assertThat(logged).contains("WARN  [" + Thread.currentThread().getName() + "] io.archiver.lab.LabConsoleTest - a warning line");
         // the console appenders are back once the lab is done
