@@ -105,11 +105,18 @@ public final class IntegrityVerifier {
             progress.started(days.size());
 
             LocalDate lastSealable = new IntegritySealer(dataSource, settings, "verify").lastSealableDay(started);
+            SealSchedule schedule = new SealSchedule(settings);
             List<DayReport> reports = new ArrayList<>();
             long records = 0;
             int done = 0;
             for (LocalDate day : days) {
                 DayReport report = verifyDay(connection, day, orphans.getOrDefault(day, new IdList()), lastSealable, records, progress);
+                if (report != null && (report.status() == Status.OPEN || report.status() == Status.UNSEALED)) {
+                    report = new DayReport(report.day(), report.status(), report.records(), report.sealedRecords(), report.sealedAt(),
+                            report.sealSeq(), report.purged(), report.findings(), report.notes(),
+                            schedule.describe(day, started, report.status() == Status.UNSEALED), schedule.sealableAt(day),
+                            schedule.expectedSealAt(day, started));
+                }
                 done++;
                 if (report != null) {
                     reports.add(report);
@@ -178,7 +185,8 @@ public final class IntegrityVerifier {
         add(findings, Finding.INSERTED_BEFORE_SEAL, check.insertedBeforeSeal, "not in the seal although archived before it: "
                 + "inserted behind the archive's back");
         if (expiredTable && (!check.removedOutsidePurge.isEmpty() || !orphans.isEmpty())) {
-            notes.add((check.removedOutsidePurge.count() + orphans.count()) + " record(s) are in archive." + Purgeable.expiredTable(day)
+            notes.add(io.archiver.core.text.Plural.of(check.removedOutsidePurge.count() + orphans.count(), "record")
+                    + (check.removedOutsidePurge.count() + orphans.count() == 1 ? " is" : " are") + " in archive." + Purgeable.expiredTable(day)
                     + ", detached by a purge that did not finish; the next purge finishes the day");
         } else {
             add(findings, Finding.REMOVED_OUTSIDE_PURGE, check.removedOutsidePurge, "gone from archive.messages but still listed in "
