@@ -101,7 +101,7 @@ public final class Main implements Runnable {
 
     /** Picocli's message, an unknown command said as such, with picocli's first suggestion when it has one. */
     private static String usageMessage(CommandLine.ParameterException e) {
-        String message = e.getMessage();
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().replaceFirst("^Error: ", "");
         if (e instanceof CommandLine.UnmatchedArgumentException unmatched && e.getCommandLine() != null) {
             java.util.List<String> args = unmatched.getUnmatched();
             String first = args.isEmpty() ? "" : args.get(0);
@@ -114,7 +114,7 @@ public final class Main implements Runnable {
                 message += " (did you mean " + suggestions.get(0) + "?)";
             }
         }
-        return message == null ? e.getClass().getSimpleName() : message;
+        return message;
     }
 
     /** A file that is not there named as such (the JDK's message is the bare path). */

@@ -72,8 +72,8 @@ public final class SealSchedule {
         LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
         String state;
         if (sealable) {
-            state = "ended at " + MINUTE.format(endOf(day)) + ", past the grace of " + grace() + " since "
-                    + MINUTE.format(sealableAt(day)) + "; the seal job has not sealed it yet";
+            state = "ended at " + MINUTE.format(endOf(day)) + " and past the grace of " + grace() + " since "
+                    + MINUTE.format(sealableAt(day)) + ", not sealed yet";
         } else if (day.equals(today)) {
             state = "today, still open (the UTC day ends at " + MINUTE.format(endOf(day)) + "); sealed after the grace of " + grace();
         } else if (day.isAfter(today)) {
@@ -83,14 +83,16 @@ public final class SealSchedule {
                     + " (at " + MINUTE.format(sealableAt(day)) + ")";
         }
         if (!settings.enabled()) {
-            return state + "; no seal job runs (integrity.enabled = false)";
+            return state + "; no seal job runs here (integrity.enabled = false)";
         }
         Instant at = expectedSealAt(day, now);
         if (at == null) {
             return state + "; integrity.cron '" + settings.cron() + "' never fires again, so no seal job will seal it";
         }
-        return state + ", by the next " + (HOURLY.matcher(settings.cron()).matches() ? "hourly run" : "seal run (integrity.cron '"
-                + settings.cron() + "')") + " at ~" + MINUTE.format(at);
+        String run = HOURLY.matcher(settings.cron()).matches() ? "hourly run"
+                : "seal run (integrity.cron '" + settings.cron() + "')";
+        return sealable ? state + "; the next " + run + " at ~" + MINUTE.format(at) + " seals it"
+                : state + ", by the next " + run + " at ~" + MINUTE.format(at);
     }
 
     /** The grace as people write it: 1h, 30m, 90s, 0. */
