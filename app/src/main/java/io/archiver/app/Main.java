@@ -59,6 +59,7 @@ public final class Main implements Runnable {
         if (args.length > 0 && LAB_TOOLS.contains(args[0])) {
             System.err.println("archiver: '" + args[0] + "' is a lab tool: run it as ./archiver " + args[0]
                     + " (or java -jar lab/target/archiver-lab.jar " + args[0] + ")");
+            System.err.println("see 'archiver --help'");
             return EXIT_USAGE;
         }
         return execute(commandLine(), args);

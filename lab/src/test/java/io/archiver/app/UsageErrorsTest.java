@@ -136,6 +136,23 @@ class UsageErrorsTest {
     }
 
     @Test
+    void theProductJarNamesALabToolAsSuch() {
+        java.io.PrintStream old = System.err;
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+        int exit;
+        try {
+            exit = Main.execute("bench");
+        } finally {
+            System.setErr(old);
+        }
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList()).hasSize(2)
+                .satisfies(lines -> assertThat(lines.get(0)).startsWith("archiver: 'bench' is a lab tool"))
+                .satisfies(lines -> assertThat(lines.get(1)).isEqualTo("see 'archiver --help'"));
+    }
+
+    @Test
     void theUsageShowsRequiredOptionsAsRequired() {
         assertThat(Cli.run("export", "--help").out()).contains(" --config=FILE", " --format=eml|jsonl|csv --from=T --out=DIR --to=T")
                 .doesNotContain("[--config=", "[--from=", "[--to=", "[--format=", "[--out=");

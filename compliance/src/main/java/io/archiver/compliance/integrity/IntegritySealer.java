@@ -295,8 +295,8 @@ public final class IntegritySealer {
     /** Why a sealed day must not be sealed again, or null. */
     private static String problem(SealEntry seal, DayCheck check) {
         if (check.sealedCount != seal.records() || !Arrays.equals(check.sealedRoot, seal.root())) {
-            return "its sealed record list (" + check.sealedCount + " records) does not give the seal's root (" + seal.records()
-                    + " records): the list was altered";
+            return "its sealed record list (" + Plural.of(check.sealedCount, "record") + ") does not give the seal's root ("
+                    + Plural.of(seal.records(), "record") + "): the list was altered";
         }
         List<String> problems = new ArrayList<>();
         describe(problems, check.changed, "changed since the seal");

@@ -1,5 +1,6 @@
 package io.archiver.compliance.integrity;
 
+import io.archiver.core.text.Plural;
 import io.archiver.store.AdvisoryLocks;
 import io.archiver.compliance.integrity.VerifyReport.DayReport;
 import io.archiver.compliance.integrity.VerifyReport.Finding;
@@ -168,12 +169,12 @@ public final class IntegrityVerifier {
         boolean expiredTable = expiredTableExists(connection, day);
         if (seal == null && check.sealedCount > 0) {
             findings.add(new Finding(Finding.SEAL_MISSING, check.sealedCount, List.of(), "the day's sealed record list ("
-                    + check.sealedCount + " records) is there but its seal is gone: the seal was removed"));
+                    + io.archiver.core.text.Plural.of(check.sealedCount, "record") + ") is there but its seal is gone: the seal was removed"));
         }
         if (seal != null && (check.sealedCount != seal.records() || !java.util.Arrays.equals(check.sealedRoot, seal.root()))) {
             findings.add(new Finding(Finding.SEAL_ALTERED, Math.abs(check.sealedCount - seal.records()), List.of(),
-                    "the day's sealed record list (" + check.sealedCount + " records) does not give its seal's root (" + seal.records()
-                            + " records, entry " + seal.seq() + "): the list was altered, so the record-by-record comparison "
+                    "the day's sealed record list (" + io.archiver.core.text.Plural.of(check.sealedCount, "record")
+                            + ") does not give its seal's root (" + io.archiver.core.text.Plural.of(seal.records(), "record") + ", entry " + seal.seq() + "): the list was altered, so the record-by-record comparison "
                             + "below is against an altered list"));
         }
         add(findings, Finding.CONTENT_CHANGED, check.contentChanged, "the content no longer gives the stored content hash: "
