@@ -1,10 +1,10 @@
 package io.archiver.compliance.integrity;
 
-import io.archiver.core.text.Plural;
 import io.archiver.store.AdvisoryLocks;
 import io.archiver.compliance.integrity.VerifyReport.DayReport;
 import io.archiver.compliance.integrity.VerifyReport.Finding;
 import io.archiver.compliance.integrity.VerifyReport.Status;
+import io.archiver.core.text.Plural;
 import io.archiver.store.AuditLog;
 import io.archiver.store.DayPartitions;
 import java.sql.Connection;
@@ -169,12 +169,12 @@ public final class IntegrityVerifier {
         boolean expiredTable = expiredTableExists(connection, day);
         if (seal == null && check.sealedCount > 0) {
             findings.add(new Finding(Finding.SEAL_MISSING, check.sealedCount, List.of(), "the day's sealed record list ("
-                    + io.archiver.core.text.Plural.of(check.sealedCount, "record") + ") is there but its seal is gone: the seal was removed"));
+                    + Plural.of(check.sealedCount, "record") + ") is there but its seal is gone: the seal was removed"));
         }
         if (seal != null && (check.sealedCount != seal.records() || !java.util.Arrays.equals(check.sealedRoot, seal.root()))) {
             findings.add(new Finding(Finding.SEAL_ALTERED, Math.abs(check.sealedCount - seal.records()), List.of(),
-                    "the day's sealed record list (" + io.archiver.core.text.Plural.of(check.sealedCount, "record")
-                            + ") does not give its seal's root (" + io.archiver.core.text.Plural.of(seal.records(), "record") + ", entry " + seal.seq() + "): the list was altered, so the record-by-record comparison "
+                    "the day's sealed record list (" + Plural.of(check.sealedCount, "record")
+                            + ") does not give its seal's root (" + Plural.of(seal.records(), "record") + ", entry " + seal.seq() + "): the list was altered, so the record-by-record comparison "
                             + "below is against an altered list"));
         }
         add(findings, Finding.CONTENT_CHANGED, check.contentChanged, "the content no longer gives the stored content hash: "
@@ -186,7 +186,7 @@ public final class IntegrityVerifier {
         add(findings, Finding.INSERTED_BEFORE_SEAL, check.insertedBeforeSeal, "not in the seal although archived before it: "
                 + "inserted behind the archive's back");
         if (expiredTable && (!check.removedOutsidePurge.isEmpty() || !orphans.isEmpty())) {
-            notes.add(io.archiver.core.text.Plural.of(check.removedOutsidePurge.count() + orphans.count(), "record")
+            notes.add(Plural.of(check.removedOutsidePurge.count() + orphans.count(), "record")
                     + (check.removedOutsidePurge.count() + orphans.count() == 1 ? " is" : " are") + " in archive." + Purgeable.expiredTable(day)
                     + ", detached by a purge that did not finish; the next purge finishes the day");
         } else {

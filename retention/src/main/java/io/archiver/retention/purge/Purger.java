@@ -1,8 +1,8 @@
 package io.archiver.retention.purge;
 
-import io.archiver.core.text.Plural;
 import io.archiver.store.AdvisoryLocks;
 import io.archiver.retention.RetentionSettings;
+import io.archiver.core.text.Plural;
 import io.archiver.store.AuditLog;
 import io.archiver.store.DayPartitions;
 import java.sql.Connection;
