@@ -1,5 +1,6 @@
 package io.archiver.compliance.integrity;
 
+import io.archiver.store.ArchiveTable;
 import io.archiver.store.AdvisoryLocks;
 import io.archiver.compliance.integrity.VerifyReport.DayReport;
 import io.archiver.compliance.integrity.VerifyReport.Finding;
@@ -300,7 +301,7 @@ public final class IntegrityVerifier {
         }
 
         static String expiredTable(LocalDate day) {
-            return "messages_p" + day.format(java.time.format.DateTimeFormatter.BASIC_ISO_DATE) + "_expired";
+            return ArchiveTable.expiredPartition(day);
         }
     }
 }
