@@ -1,9 +1,14 @@
 package io.archiver.lab;
 
 import io.archiver.core.config.Config;
+import io.archiver.store.ArchiveTable;
 import io.archiver.store.NodeService;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
@@ -77,7 +82,7 @@ public final class LabCommand implements Callable<Integer> {
             }
             long archived = drain(lab, runId, generator, drainFor);
             progress.close();
-            printSummary(out, generator, archived);
+            printSummary(out, generator, archived, conflicts(lab, runId));
             boolean complete = generator == null || archived == generator.accepted();
             return complete ? 0 : 1;
         }
@@ -113,10 +118,24 @@ public final class LabCommand implements Callable<Integer> {
                 + lab.frontendUrls().get(0) + "/v1/records -d @record.json");
     }
 
-    private static void printSummary(PrintStream out, TrafficGenerator generator, long archived) {
+    /** Conflicts of this run's ids, and in the whole archive: {@code [run, all]}. */
+    private static long[] conflicts(LabCluster lab, String runId) throws SQLException {
+        try (Connection c = lab.node().dataSource().getConnection();
+             PreparedStatement s = c.prepareStatement("SELECT count(*) FILTER (WHERE record_id LIKE ?), count(*) FROM "
+                     + ArchiveTable.CONFLICTS)) {
+            s.setString(1, runId.replace("%", "\\%").replace("_", "\\_") + "-%");
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return new long[] {rs.getLong(1), rs.getLong(2)};
+            }
+        }
+    }
+
+    private static void printSummary(PrintStream out, TrafficGenerator generator, long archived, long[] conflicts) {
         long sent = generator == null ? 0 : generator.sent();
         long accepted = generator == null ? 0 : generator.accepted();
-        out.println("lab: sent " + sent + ", accepted " + accepted + ", archived " + archived
+        out.println("lab: sent " + sent + ", accepted " + accepted + ", archived " + archived + ", conflicts " + conflicts[0]
+                + (conflicts[1] > conflicts[0] ? " (" + conflicts[1] + " in the archive: ./archiver conflicts list)" : "")
                 + (accepted == archived ? " (all accepted records archived)" : " (" + (accepted - archived)
                 + " accepted records still in the spools: they are kept and forwarded at the next start)"));
     }
