@@ -171,7 +171,7 @@ public final class ConflictsCommand implements Runnable {
                 for (int i = 0; i < row.length; i++) {
                     line.append(row[i]);
                     if (i < row.length - 1) {
-                        line.append(" ".repeat(widths[i] - row[i].codePointCount(0, row[i].length()) + 2));
+                        line.append(" ".repeat(widths[i] - row[i].codePointCount(0, row[i].length()) + (i == 0 ? 1 : 2)));
                     }
                 }
                 text.append(line.toString().stripTrailing()).append(System.lineSeparator());
