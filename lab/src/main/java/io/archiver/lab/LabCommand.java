@@ -118,7 +118,7 @@ public final class LabCommand implements Callable<Integer> {
                 + lab.frontendUrls().get(0) + "/v1/records -d @record.json");
     }
 
-    /** Conflicts of this run's ids, and in the whole archive: {@code [run, all]}. */
+    /** Conflicts of this run's ids (the summary's count), and in the whole archive (named after it when any): {@code [run, all]}. */
     private static long[] conflicts(LabCluster lab, String runId) throws SQLException {
         try (Connection c = lab.node().dataSource().getConnection();
              PreparedStatement s = c.prepareStatement("SELECT count(*) FILTER (WHERE record_id LIKE ?), count(*) FROM "
@@ -135,9 +135,9 @@ public final class LabCommand implements Callable<Integer> {
         long sent = generator == null ? 0 : generator.sent();
         long accepted = generator == null ? 0 : generator.accepted();
         out.println("lab: sent " + sent + ", accepted " + accepted + ", archived " + archived + ", conflicts " + conflicts[0]
-                + (conflicts[1] > conflicts[0] ? " (" + conflicts[1] + " in the archive: ./archiver conflicts list)" : "")
                 + (accepted == archived ? " (all accepted records archived)" : " (" + (accepted - archived)
-                + " accepted records still in the spools: they are kept and forwarded at the next start)"));
+                + " accepted records still in the spools: they are kept and forwarded at the next start)")
+                + (conflicts[1] > 0 ? "; " + conflicts[1] + " conflict(s) in the archive: ./archiver conflicts list" : ""));
     }
 
     private Duration parse(String option, String text) {
