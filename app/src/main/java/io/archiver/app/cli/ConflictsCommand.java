@@ -33,7 +33,8 @@ import picocli.CommandLine.Spec;
  * ({@value ConflictRoutes#ACTION}, as the API's), under {@code --by NAME} or {@code cli:<OS user>}.
  */
 @Command(name = "conflicts", mixinStandardHelpOptions = true,
-        description = "Records that arrived again under an archived id with other content: the archive keeps the first version, the refused one is kept aside.",
+        description = {"Records that arrived again under an archived id with other content: the",
+                "archive keeps the first version; the refused one is kept aside."},
         subcommands = ConflictsCommand.ListConflicts.class)
 public final class ConflictsCommand implements Runnable {
 
@@ -46,9 +47,11 @@ public final class ConflictsCommand implements Runnable {
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true,
-            description = {"List the conflicts, oldest first: per conflict a table of every field of the stored and the refused",
-                    "version, '*' marking those that differ (long values cut with '...'); 'no conflicts' when there are none.",
-                    "--json prints {\"conflicts\": [...], \"nextCursor\"} as GET /v1/conflicts does, with every page."})
+            description = {"List the conflicts, oldest first: per conflict a table of every field of",
+                    "the stored and the refused version, '*' marking those that differ (long",
+                    "values cut with '...'); 'no conflicts' when there are none. --json prints",
+                    "{\"conflicts\": [...], \"nextCursor\"} as GET /v1/conflicts does, every page.",
+                    "Each page read is in the audit log (conflicts.list)."})
     static final class ListConflicts implements Callable<Integer> {
 
         /** Longest value shown in a cell of the text table. */

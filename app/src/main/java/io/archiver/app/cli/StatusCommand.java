@@ -31,10 +31,12 @@ import picocli.CommandLine.Spec;
  * when a primary takes writes, 1 when none does (scripts can poll it).
  */
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = {"One-screen state of the database servers (roles, lag), the archive nodes and their queues,",
-                "the dead letters, the last failover, the scheduled jobs and the conflicts. Exit 1 when no database primary takes writes.",
-                "A node not seen for 24 hours is no longer listed; --forget NAME removes a node that is gone for good at once.",
-                "Each run is in the audit log (cluster.status), as GET /v1/cluster is."})
+        description = {"One-screen state of the database servers (roles, lag), the archive nodes",
+                "and their queues, the dead letters, the last failover, the scheduled jobs and",
+                "the conflicts. Exit 1 when no database primary takes writes.",
+                "A node not seen for 24 hours is no longer listed; --forget NAME removes one",
+                "that is gone for good at once. Each run is in the audit log (cluster.status),",
+                "as GET /v1/cluster is."})
 public final class StatusCommand implements Callable<Integer> {
 
     @Spec
@@ -84,7 +86,9 @@ public final class StatusCommand implements Callable<Integer> {
                     Map.of("outcome", outcome.name().toLowerCase(Locale.ROOT)));
             switch (outcome) {
                 case FORGOTTEN -> {
-                    System.out.println("node " + forget + " forgotten (removed from archive.nodes; it comes back if it starts again)");
+                    // On stderr under --json, so that stdout stays one JSON document.
+                    (json ? System.err : System.out).println("node " + forget
+                            + " forgotten (removed from archive.nodes; it comes back if it starts again)");
                     return true;
                 }
                 case ALIVE -> System.err.println("archiver: node " + forget + " is up (it beat less than "
