@@ -3,6 +3,7 @@ package io.archiver.retention.purge;
 import io.archiver.store.ArchiveTable;
 import io.archiver.store.AdvisoryLocks;
 import io.archiver.retention.RetentionSettings;
+import io.archiver.core.text.Plural;
 import io.archiver.store.AuditLog;
 import io.archiver.store.DayPartitions;
 import java.sql.Connection;
@@ -136,8 +137,9 @@ public final class Purger {
             String state = run.interrupted ? "interrupted" : "done";
             PurgeStatistics stats = run.statistics(runId, recovered, (System.nanoTime() - started) / 1_000_000);
             finishRun(connection, runId, state, null, request, stats);
-            log.info("purge run {} {}: {} purged, {} held back, {} not exported, {} day partition(s) dropped, {} ms",
-                    runId, state, stats.purged(), stats.heldBack(), stats.notExported(), stats.partitionsDropped(), stats.durationMillis());
+            log.info("purge run {} {}: {} {}, {} held back, {} not exported, {} {}, {} ms", runId, state,
+                    request.dryRun() ? "would purge" : "purged", Plural.of(stats.purged(), "record"), stats.heldBack(), stats.notExported(),
+                    request.dryRun() ? "would drop" : "dropped", Plural.of(stats.partitionsDropped(), "day partition"), stats.durationMillis());
             return stats;
         } catch (SQLException | RuntimeException e) {
             rollbackQuietly(connection);
