@@ -3,6 +3,7 @@ package io.archiver.lab;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.archiver.core.config.Config;
 import io.archiver.core.record.RecordJson;
+import io.archiver.core.text.Plural;
 import io.archiver.store.ArchiveTable;
 import io.archiver.store.NodeService;
 import java.io.IOException;
@@ -195,7 +196,7 @@ public final class LabCommand implements Callable<Integer> {
         out.println("lab: sent " + sent + ", accepted " + accepted + ", archived " + archived + ", conflicts " + conflicts[0]
                 + (accepted == archived ? " (all accepted records archived)" : " (" + (accepted - archived)
                 + " accepted records still in the spools: they are kept and forwarded at the next start)")
-                + (conflicts[1] > 0 ? "; " + conflicts[1] + " conflict(s) in the archive: ./archiver conflicts list" : ""));
+                + (conflicts[1] > 0 ? "; " + Plural.of(conflicts[1], "conflict") + " in the archive: ./archiver conflicts list" : ""));
     }
 
     private Duration parse(String option, String text) {

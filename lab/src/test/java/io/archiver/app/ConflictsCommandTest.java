@@ -132,7 +132,7 @@ class ConflictsCommandTest {
         assertThat(lines).anySatisfy(l -> assertThat(l).matches("  archivedAt +20\\S+Z +-"));
         assertThat(lines).anySatisfy(l -> assertThat(l).matches("  exportedAt +\\(none\\) +-"));
         assertThat(lines).allSatisfy(l -> assertThat(l.length()).isLessThan(120));
-        assertThat(lines).contains("1 conflict(s)");
+        assertThat(lines).contains("1 conflict");
 
         // --json is the API's answer, whole.
         Cli.Result asJson = Cli.run("conflicts", "list", "--config", config, "--json", "--by", "legal-jane");
@@ -174,7 +174,7 @@ class ConflictsCommandTest {
         Cli.Result two = Cli.run("conflicts", "list", "--config", config, "--limit", "2");
         assertThat(two.exit()).as(two.err()).isZero();
         assertThat(two.out()).contains("record lim-1,", "record lim-2,").doesNotContain("lim-3")
-                .contains("2 conflict(s); more after these (raise --limit)");
+                .contains("2 conflicts; more after these (raise --limit)");
         JsonNode page = json.readTree(Cli.run("conflicts", "list", "--config", config, "--json", "--limit", "2").out());
         assertThat(page.get("conflicts")).hasSize(2);
         assertThat(page.get("nextCursor").asText()).isNotBlank();

@@ -7,6 +7,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.archiver.compliance.conflicts.Conflict;
 import io.archiver.compliance.conflicts.ConflictReader;
 import io.archiver.compliance.conflicts.ConflictRoutes;
+import io.archiver.core.text.Plural;
 import io.archiver.store.AuditLog;
 import io.archiver.store.Database;
 import io.archiver.store.StoredRecord;
@@ -132,7 +133,7 @@ public final class ConflictsCommand implements Runnable {
                     out.println("no conflicts");
                 } else {
                     out.println();
-                    out.println(listed + " conflict(s)" + (cursor != null ? "; more after these (raise --limit)" : ""));
+                    out.println(Plural.of(listed, "conflict") + (cursor != null ? "; more after these (raise --limit)" : ""));
                 }
                 out.flush();
                 return 0;
