@@ -19,8 +19,8 @@ import javax.sql.DataSource;
 
 /**
  * Reads {@link ArchiveTable#CONFLICTS} for auditors: each refused version next to the one the archive kept
- * (read from {@link ArchiveTable#MESSAGES} through {@link ArchiveTable#IDS}, so the day partition of the id
- * is the only one visited; null once that day is purged), oldest first: {@code (detected_at, id)}, a total
+ * (read from {@link ArchiveTable#MESSAGES} by the {@code sent_at} that {@link ArchiveTable#IDS} holds for the id,
+ * so through the day partitions' {@code sent_at} index; null once that day is purged), oldest first: {@code (detected_at, id)}, a total
  * order, keyset-paged with a {@link ConflictCursor}. A conflict committed during the paging is seen once if
  * it sorts after the page being read (the writer's {@code detected_at} is its transaction's start, so one
  * committed late may sort before and be missed, as in any keyset paging; the next listing shows it).
