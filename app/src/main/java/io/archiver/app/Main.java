@@ -1,5 +1,6 @@
 package io.archiver.app;
 
+import io.archiver.app.cli.ConflictsCommand;
 import io.archiver.app.cli.ExportCommand;
 import io.archiver.app.cli.FrontendCommand;
 import io.archiver.app.cli.HoldCommand;
@@ -31,6 +32,7 @@ import picocli.CommandLine.Command;
                 VerifyCommand.class,
                 ExportCommand.class,
                 StatusCommand.class,
+                ConflictsCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

@@ -3,6 +3,8 @@ package io.archiver.lab;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.archiver.core.config.Config;
 import io.archiver.core.record.RecordJson;
+import io.archiver.core.text.Plural;
+import io.archiver.store.ArchiveTable;
 import io.archiver.store.NodeService;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -10,6 +12,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -88,7 +94,7 @@ public final class LabCommand implements Callable<Integer> {
                 long archived = drain(lab, runId, generator, drainFor);
                 progress.close();
                 // the status line has ended: nothing else prints now
-                printSummary(System.out, generator, archived);
+                printSummary(System.out, generator, archived, conflicts(lab, runId));
                 boolean complete = generator == null || archived == generator.accepted();
                 return complete ? 0 : 1;
             }
@@ -171,12 +177,26 @@ public final class LabCommand implements Callable<Integer> {
         return text.matches("[A-Za-z0-9_./:@%+=,-]+") ? text : "'" + text.replace("'", "'\\''") + "'";
     }
 
-    private static void printSummary(PrintStream out, TrafficGenerator generator, long archived) {
+    /** Conflicts of this run's ids (the summary's count), and in the whole archive (named after it when any): {@code [run, all]}. */
+    private static long[] conflicts(LabCluster lab, String runId) throws SQLException {
+        try (Connection c = lab.node().dataSource().getConnection();
+             PreparedStatement s = c.prepareStatement("SELECT count(*) FILTER (WHERE record_id LIKE ?), count(*) FROM "
+                     + ArchiveTable.CONFLICTS)) {
+            s.setString(1, runId.replace("%", "\\%").replace("_", "\\_") + "-%");
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return new long[] {rs.getLong(1), rs.getLong(2)};
+            }
+        }
+    }
+
+    private static void printSummary(PrintStream out, TrafficGenerator generator, long archived, long[] conflicts) {
         long sent = generator == null ? 0 : generator.sent();
         long accepted = generator == null ? 0 : generator.accepted();
-        out.println("lab: sent " + sent + ", accepted " + accepted + ", archived " + archived
+        out.println("lab: sent " + sent + ", accepted " + accepted + ", archived " + archived + ", conflicts " + conflicts[0]
                 + (accepted == archived ? " (all accepted records archived)" : " (" + (accepted - archived)
-                + " accepted records still in the spools: they are kept and forwarded at the next start)"));
+                + " accepted records still in the spools: they are kept and forwarded at the next start)")
+                + (conflicts[1] > 0 ? "; " + Plural.of(conflicts[1], "conflict") + " in the archive: ./archiver conflicts list" : ""));
     }
 
     private Duration parse(String option, String text) {

@@ -91,6 +91,15 @@ class UsageErrorsTest {
                 usage("status", "status"),
                 usage("status", "status", "--config", config, "--bogus"),
                 usage("status", "status", "--config", missing),
+                usage("status", "status", "--config", config, "--by", " "),
+                usage("status", "status", "--config", config, "--forget"),
+                usage("conflicts", "conflicts"),
+                usage("conflicts", "conflicts", "--config", config),
+                usage("conflicts list", "conflicts", "list"),
+                usage("conflicts list", "conflicts", "list", "--config", config, "--bogus"),
+                usage("conflicts list", "conflicts", "list", "--config", config, "--limit", "0"),
+                usage("conflicts list", "conflicts", "list", "--config", config, "--limit", "many"),
+                usage("conflicts list", "conflicts", "list", "--config", missing),
                 usage("lab", "lab", "--bogus"),
                 usage("lab", "lab", "--frontends"),
                 usage("lab", "lab", "--frontends", "0"),
@@ -121,7 +130,7 @@ class UsageErrorsTest {
     @Test
     void oneWordingPerKindOfError() {
         for (String[] args : List.of(new String[] {"migrate"}, new String[] {"node"}, new String[] {"frontend"},
-                new String[] {"status"}, new String[] {"verify"}, new String[] {"replay-dead-letters"}, new String[] {"hold", "list"},
+                new String[] {"status"}, new String[] {"conflicts", "list"}, new String[] {"verify"}, new String[] {"replay-dead-letters"}, new String[] {"hold", "list"},
                 new String[] {"purge", "--older-than-days", "1"}, new String[] {"failover-drill"},
                 new String[] {"export", "--from", "2026-01-01", "--to", "2026-01-02", "--format", "csv", "--out", "x"})) {
             assertThat(Cli.run(args).err()).as(String.join(" ", args)).startsWith("archiver: Missing required option: '--config=FILE'\n");

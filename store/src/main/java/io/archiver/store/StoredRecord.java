@@ -39,12 +39,21 @@ public record StoredRecord(
 
     /** The current row of a result set that selected {@link #COLUMNS} first, in that order. */
     public static StoredRecord read(ResultSet rs) throws SQLException {
-        Array recipients = rs.getArray(6);
+        return read(rs, 1);
+    }
+
+    /**
+     * The current row of a result set that selected {@link #COLUMNS}, in that order, from column {@code first}
+     * on (for a query that selects other columns before them, or two records side by side).
+     */
+    public static StoredRecord read(ResultSet rs, int first) throws SQLException {
+        int c = first - 1;
+        Array recipients = rs.getArray(c + 6);
         String[] to = (String[]) recipients.getArray();
         recipients.free();
-        return new StoredRecord(rs.getString(1), rs.getString(2), rs.getString(3), instant(rs, 4), rs.getString(5),
-                List.of(to), rs.getString(7), rs.getString(8), rs.getBoolean(9), rs.getString(10),
-                instant(rs, 11), instant(rs, 12), instant(rs, 13));
+        return new StoredRecord(rs.getString(c + 1), rs.getString(c + 2), rs.getString(c + 3), instant(rs, c + 4), rs.getString(c + 5),
+                List.of(to), rs.getString(c + 7), rs.getString(c + 8), rs.getBoolean(c + 9), rs.getString(c + 10),
+                instant(rs, c + 11), instant(rs, c + 12), instant(rs, c + 13));
     }
 
     /** A timestamptz column as an instant, or null. */
@@ -56,14 +65,15 @@ public record StoredRecord(
     /**
      * As JSON: the record's fields as {@link RecordJson} writes them, then {@code frontend, receivedAt,
      * archivedAt, exportedAt}. Times are RFC 3339 in UTC ({@code 2026-01-15T09:30:00.123456Z});
-     * {@code exportedAt} is {@code null} until exported, so every record has the same fields.
+     * {@code exportedAt} is {@code null} until exported, so every record has the same fields ({@code archivedAt}
+     * is {@code null} only for a version the archive refused: a row of {@code archive.conflicts}).
      */
     public void write(JsonGenerator g) throws IOException {
         g.writeStartObject();
         RecordJson.writeFields(g, id, conversationId, kind, sentAt, from, to, contentType, body, external);
         g.writeStringField("frontend", frontend);
         g.writeStringField("receivedAt", receivedAt.toString());
-        g.writeStringField("archivedAt", archivedAt.toString());
+        g.writeStringField("archivedAt", archivedAt == null ? null : archivedAt.toString());
         g.writeStringField("exportedAt", exportedAt == null ? null : exportedAt.toString());
         g.writeEndObject();
     }
