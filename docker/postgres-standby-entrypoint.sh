@@ -4,7 +4,8 @@
 # node promotes it; to make the old primary a standby again, empty its volume and give it this entrypoint.
 set -euo pipefail
 if [ ! -s "$PGDATA/PG_VERSION" ]; then
-  export PGPASSWORD="$(cat "$POSTGRES_PASSWORD_FILE")"
+  PGPASSWORD="$(cat "$POSTGRES_PASSWORD_FILE")"  # assigned apart from export, so set -e sees a failed read
+  export PGPASSWORD
   until pg_isready -h postgres-primary -U "$POSTGRES_USER" -d "$POSTGRES_DB"; do sleep 1; done
   mkdir -p "$PGDATA" && chown postgres "$PGDATA" && chmod 700 "$PGDATA"
   gosu postgres pg_basebackup -h postgres-primary -U "$POSTGRES_USER" -D "$PGDATA" -X stream -c fast -R

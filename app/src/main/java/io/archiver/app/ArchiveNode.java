@@ -8,6 +8,8 @@ import io.archiver.cluster.status.ClusterRoutes;
 import io.archiver.cluster.status.ClusterStatus;
 import io.archiver.compliance.audit.AuditReader;
 import io.archiver.compliance.audit.AuditRoutes;
+import io.archiver.compliance.conflicts.ConflictReader;
+import io.archiver.compliance.conflicts.ConflictRoutes;
 import io.archiver.compliance.export.ExportJobs;
 import io.archiver.compliance.export.ExportRoutes;
 import io.archiver.compliance.integrity.IntegritySealing;
@@ -26,7 +28,7 @@ import java.util.Map;
  * A whole archive node: the store (database, archive broker, consumer), the cluster (scheduler,
  * database watch, heartbeat), the scheduled jobs of retention and compliance (purge, partitions,
  * integrity seals), and last the HTTP listener with the admin API of every module (holds, purges,
- * cluster status, search, exports, audit log), so that its routes use the services started before
+ * cluster status, search, exports, audit log, conflicts), so that its routes use the services started before
  * it (one purger for the nightly job and the HTTP purges). Closed in reverse.
  */
 public record ArchiveNode(NodeService node, ClusterService cluster, RetentionService retention) implements AutoCloseable {
@@ -53,6 +55,7 @@ public record ArchiveNode(NodeService node, ClusterService cluster, RetentionSer
                 ClusterRoutes.register(app, n.auth(), new ClusterStatus(n.dataSource(), HostProbe.of(settings.database(), failover.probeTimeoutSeconds())),
                         Map.of("name", n.name(), "failoverMode", failover.mode().key()), audit);
                 AuditRoutes.register(app, n.auth(), new AuditReader(n.dataSource()), audit);
+                ConflictRoutes.register(app, n.auth(), new ConflictReader(n.dataSource()), audit);
             });
             NodeHeartbeat heartbeat = cluster.beat(node.httpUrl(), node.brokerUrl(), node::queueDepth);
             node.onServerMoves((from, to, lastBefore, firstAfter) -> heartbeat.writesResumed(lastBefore, firstAfter));

@@ -1,5 +1,6 @@
 package io.archiver.ingest;
 
+import io.archiver.core.spool.EmbeddedBrokerConfig;
 import io.archiver.core.spool.InVmIds;
 import io.archiver.core.spool.SpoolFormat;
 import java.nio.file.Path;
@@ -7,10 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.IntConsumer;
-import org.apache.activemq.artemis.api.core.QueueConfiguration;
-import org.apache.activemq.artemis.api.core.RoutingType;
 import org.apache.activemq.artemis.core.config.BridgeConfiguration;
-import org.apache.activemq.artemis.core.config.CoreAddressConfiguration;
 import org.apache.activemq.artemis.core.config.TransformerConfiguration;
 import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
 import org.apache.activemq.artemis.core.remoting.server.RemotingService;
@@ -19,7 +17,6 @@ import org.apache.activemq.artemis.core.server.ActiveMQServers;
 import org.apache.activemq.artemis.core.server.ComponentConfigurationRoutingType;
 import org.apache.activemq.artemis.core.server.Queue;
 import org.apache.activemq.artemis.core.server.cluster.Bridge;
-import org.apache.activemq.artemis.core.settings.impl.AddressFullMessagePolicy;
 import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
 import org.apache.activemq.artemis.spi.core.remoting.Acceptor;
 import org.slf4j.Logger;
@@ -71,22 +68,10 @@ public final class SpoolBroker implements AutoCloseable {
     public static SpoolBroker start(FrontendSettings settings, IntConsumer skippedByPolicy) {
         Path dir = settings.spoolDir().toAbsolutePath().normalize();
         String inVmUrl = "vm://" + InVmIds.next();
-        ConfigurationImpl config = new ConfigurationImpl();
-        config.setName("spool-" + settings.name());
-        config.setPersistenceEnabled(true);
-        config.setJournalDirectory(dir.resolve("journal").toString());
-        config.setBindingsDirectory(dir.resolve("bindings").toString());
-        config.setPagingDirectory(dir.resolve("paging").toString());
-        config.setLargeMessagesDirectory(dir.resolve("large-messages").toString());
-        config.setNodeManagerLockDirectory(dir.resolve("journal").toString());
-        config.setJournalSyncTransactional(true);
-        config.setJournalSyncNonTransactional(true);
-        config.setPersistIDCache(true);
-        config.setSecurityEnabled(false);
-        config.setJMXManagementEnabled(false);
-        config.setCriticalAnalyzer(false);
-        config.setMaxDiskUsage(-1);
-        config.setGracefulShutdownEnabled(false);
+        EmbeddedBrokerConfig base = EmbeddedBrokerConfig.persistent("spool-" + settings.name(), dir)
+                .storeAndForwardQueue(SpoolFormat.INBOUND, IN_MEMORY_BYTES);
+        base.addressSettings(SpoolFormat.INBOUND).setEnableIngressTimestamp(true);
+        ConfigurationImpl config = base.configuration();
         try {
             config.addAcceptorConfiguration("in-vm", inVmUrl);
             if (settings.amqpPort() != 0) {
@@ -103,26 +88,12 @@ public final class SpoolBroker implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("cannot configure the spool broker: " + e.getMessage(), e);
         }
-        config.addAddressConfiguration(new CoreAddressConfiguration()
-                .setName(SpoolFormat.INBOUND)
-                .addRoutingType(RoutingType.ANYCAST)
-                .addQueueConfiguration(QueueConfiguration.of(SpoolFormat.INBOUND)
-                        .setAddress(SpoolFormat.INBOUND)
-                        .setRoutingType(RoutingType.ANYCAST)
-                        .setDurable(true)));
+        // Nothing but archive.inbound exists here: a sender naming another address is refused, not given one.
         config.addAddressSetting("#", new AddressSettings()
                 .setAutoCreateAddresses(false)
                 .setAutoCreateQueues(false)
                 .setAutoCreateDeadLetterResources(false)
                 .setAutoCreateExpiryResources(false));
-        config.addAddressSetting(SpoolFormat.INBOUND, new AddressSettings()
-                .setAddressFullMessagePolicy(AddressFullMessagePolicy.PAGE)
-                .setMaxSizeBytes(IN_MEMORY_BYTES)
-                .setMaxDeliveryAttempts(-1)
-                .setNoExpiry(true)
-                .setEnableIngressTimestamp(true)
-                .setAutoCreateAddresses(false)
-                .setAutoCreateQueues(false));
         config.registerBrokerPlugin(new DurableInboundPlugin());
         if (!settings.policies().archivesEverything()) {
             config.registerBrokerPlugin(new InboundPolicyPlugin(settings.policies(), skippedByPolicy));

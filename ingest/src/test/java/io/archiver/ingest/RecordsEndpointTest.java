@@ -261,6 +261,56 @@ class RecordsEndpointTest {
         assertDepthStays(frontend::spoolDepth, before);
     }
 
+    // ---- 400: a body that is not JSON, said in our words ----
+
+    static Stream<Arguments> malformedBodies() {
+        return Stream.of(
+                Arguments.of("unexpected character", "{\"id\": \"r-1\" x}", "line 1, column 14: expected ',' or '}' after a field value, found 'x'"),
+                Arguments.of("unexpected end of input", "{\"id\": ", "line 1, column 8: unexpected end of input: an object opened at line 1, column 1 is not closed"),
+                Arguments.of("unclosed array", "[{\"id\": \"r-1\"},", "line 1, column 16: unexpected end of input: an array opened at line 1, column 1 is not closed"),
+                Arguments.of("trailing comma in an object", "{\"id\": \"r-1\",}", "line 1, column 14: expected a field name after ',' (a trailing comma is not allowed), found '}'"),
+                Arguments.of("trailing comma in an array", "[{\"id\": \"r-1\"},]", "line 1, column 16: expected a value"),
+                Arguments.of("invalid escape", "{\"id\": \"r\\x1\"}", "line 1, column 11: invalid escape '\\x' in a string"),
+                Arguments.of("unquoted field name", "{id: 1}", "line 1, column 2: expected a field name in double quotes, found 'i'"),
+                Arguments.of("wrong closing bracket", "{\"to\": [\"sip:bob@example.com\"}", "line 1, column 30: expected ']' to close the array opened at line 1, column 8, found '}'"),
+                Arguments.of("on the second line", "{\n\"id\": tru}", "line 2, column 7: expected a value (a string, number, object, array, true, false or null), found 'tru'"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("malformedBodies")
+    void aMalformedBodyIsRefusedInOurWords(String what, String body, String expected) throws Exception {
+        long before = settledDepth(frontend::spoolDepth);
+        HttpResponse<String> response = postJson(port, body);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+        JsonNode answer = JSON.readTree(response.body());
+        String error = answer.get("error").asText();
+        assertThat(error).startsWith("body is not valid JSON: " + expected).contains("nothing was spooled");
+        assertThat(response.body()).doesNotContain("REDACTED", "Source:", "StreamReadFeature", "(code ");
+        assertThat(answer.get("details").get(0).get("reason").asText()).startsWith("body is not valid JSON: " + expected);
+        assertDepthStays(frontend::spoolDepth, before);
+    }
+
+    @Test
+    void invalidUtf8NamesTheByteInOurWords() throws Exception {
+        byte[] broken = "{\"id\": \"MARKER\"}".getBytes(StandardCharsets.UTF_8);
+        broken[8] = (byte) 0xC3;
+        broken[9] = (byte) 0x28;
+        HttpResponse<String> response = post(port, INGEST_TOKEN, "application/json", broken);
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(response.body()).get("error").asText())
+                .startsWith("body is not valid UTF-8: invalid UTF-8 at byte 10 (line 1): byte 0x28 cannot continue a multi-byte character");
+        assertThat(response.body()).doesNotContain("REDACTED", "Source:", "StreamReadFeature");
+    }
+
+    @Test
+    void aBrokenNdjsonLineIsRefusedInOurWords() throws Exception {
+        HttpResponse<String> response = post(port, "application/x-ndjson", record() + "\n{\"id\" \"x\"}\n");
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(response.body()).get("error").asText())
+                .startsWith("body is not valid JSON: line 2, column 7: expected ':' after a field name, found '\"'");
+        assertThat(response.body()).doesNotContain("REDACTED", "Source:", "StreamReadFeature");
+    }
+
     // ---- 401 / 403 ----
 
     @Test
@@ -329,6 +379,36 @@ class RecordsEndpointTest {
         assertThat(post(port, INGEST_TOKEN, null, body).statusCode()).isEqualTo(415);
         assertThat(post(port, INGEST_TOKEN, "application/json; charset=ISO-8859-1", body).statusCode()).isEqualTo(415);
         assertThat(post(port, INGEST_TOKEN, "Application/JSON; charset=\"utf-8\"", body).statusCode()).isEqualTo(202);
+    }
+
+    // ---- 404 / 405 ----
+
+    @Test
+    void anUnknownPathIsAJson404() throws Exception {
+        HttpResponse<String> response = FrontendFixture.get(port, "/v1/nope");
+        assertThat(response.statusCode()).isEqualTo(404);
+        assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("application/json");
+        assertThat(JSON.readTree(response.body()).get("error").asText()).isEqualTo("no such endpoint: GET /v1/nope");
+    }
+
+    @Test
+    void aWrongMethodOnTheRecordsPathIsAJson405WithAllow() throws Exception {
+        HttpRequest put = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/records"))
+                .header("Authorization", "Bearer " + INGEST_TOKEN)
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(record().toString()))
+                .build();
+        HttpResponse<String> response = FrontendFixture.send(put);
+        assertThat(response.statusCode()).isEqualTo(405);
+        assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("application/json");
+        assertThat(response.headers().firstValue("Allow")).hasValue("POST");
+        JsonNode body = JSON.readTree(response.body());
+        assertThat(body.get("error").asText()).isEqualTo("method PUT not allowed on /v1/records");
+        assertThat(body.get("allowed")).extracting(JsonNode::asText).containsExactly("POST");
+
+        HttpResponse<String> get = FrontendFixture.get(port, "/v1/records");
+        assertThat(get.statusCode()).isEqualTo(405);
+        assertThat(JSON.readTree(get.body()).get("error").asText()).isEqualTo("method GET not allowed on /v1/records");
     }
 
     // ---- health and metrics ----

@@ -143,6 +143,19 @@ public final class ImTrafficModel {
         return new Conversation(id, conference, participants, 3 + random.nextInt(25));
     }
 
+    /**
+     * One message between two users of the lab's internal domains, sent {@code now}: the lab writes it to
+     * {@code DIR/record.json} for trying the ingest API by hand. Its id carries the time, so a copy from an
+     * earlier run is another record, not a conflicting one.
+     */
+    public static ArchiveRecord exampleRecord(Instant now) {
+        Instant sentAt = now.truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        String from = "sip:alice@" + INTERNAL_DOMAINS.get(0);
+        String to = "sip:bob@" + INTERNAL_DOMAINS.get(1);
+        return new ArchiveRecord("lab-example-" + sentAt.toEpochMilli(), "dlg-lab-example-" + sentAt.toEpochMilli(),
+                Kind.MESSAGE, sentAt, from, List.of(to), "text/plain", "Hello Bob, this is the lab's example record.", false);
+    }
+
     static boolean isFederated(String uri) {
         return FEDERATED_DOMAINS.stream().anyMatch(d -> uri.endsWith("@" + d));
     }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.archiver.core.config.Config;
 import io.archiver.core.config.Role;
-import io.archiver.lab.FreePorts;
 import io.archiver.ingest.FrontendService;
 import io.archiver.app.ArchiveNode;
 import io.archiver.store.NodeService;
@@ -32,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * {@link LabDatabaseCluster}), one or two archive nodes and N front-ends, each started from a config file
  * written under the data directory (so the same files drive {@code ./archiver node --config
  * DIR/node.properties} and friends). Everything keeps its state under that directory, so a restart on it
- * resumes where the last run stopped.
+ * resumes where the last run stopped, on the same ports ({@link LabPorts}: {@code DIR/ports.json}).
  */
 public final class LabCluster implements AutoCloseable {
 
@@ -78,16 +77,19 @@ public final class LabCluster implements AutoCloseable {
         List<ArchiveNode> nodes = new ArrayList<>();
         List<FrontendService> frontends = new ArrayList<>();
         try {
-            Path nodeConfig = null;
+            // chosen once the database cluster holds the directory's lock: a second lab on it stops before this
+            LabPorts ports = LabPorts.load(dataDir.resolve("ports.json"))
+                    .reserve(List.of(database.port("pg1"), database.port("pg2")));
+            List<Map<String, String>> nodeConfigs = new ArrayList<>();
             for (int i = 1; i <= nodeCount; i++) {
                 Map<String, String> nodeValues = new LinkedHashMap<>();
                 nodeValues.put("node.name", "node-" + i);
                 nodeValues.put("db.url", database.jdbcUrl());
                 nodeValues.put("db.user", LabPostgres.USER);
                 nodeValues.put("http.host", "127.0.0.1");
-                nodeValues.put("http.port", String.valueOf(FreePorts.any()));
+                nodeValues.put("http.port", keptPort(ports, "node-" + i + ".http", "http.port", nodeSettings));
                 nodeValues.put("broker.host", "127.0.0.1");
-                nodeValues.put("broker.port", String.valueOf(FreePorts.any()));
+                nodeValues.put("broker.port", keptPort(ports, "node-" + i + ".broker", "broker.port", nodeSettings));
                 // node 1 keeps the broker directory of the one-node labs, so their journals carry over
                 nodeValues.put("broker.dir", dataDir.resolve(i == 1 ? "node/broker" : "node-" + i + "/broker").toString());
                 nodeValues.put("tokens.file", tokens.file().toString());
@@ -95,8 +97,23 @@ public final class LabCluster implements AutoCloseable {
                 nodeValues.put("exports.dir", dataDir.resolve(i == 1 ? "node/exports" : "node-" + i + "/exports").toString());
                 nodeValues.put("failover.mode", "managed");
                 nodeValues.putAll(nodeSettings);
+                nodeConfigs.add(nodeValues);
+            }
+            List<Map<String, String>> frontendConfigs = new ArrayList<>();
+            for (int i = 1; i <= frontendCount; i++) {
+                Map<String, String> values = new LinkedHashMap<>();
+                values.put("frontend.name", "fe-" + i);
+                values.put("http.host", "127.0.0.1");
+                values.put("http.port", String.valueOf(ports.port("fe-" + i + ".http")));
+                values.put("amqp.port", String.valueOf(ports.port("fe-" + i + ".amqp")));
+                frontendConfigs.add(values);
+            }
+            ports.save();
+
+            Path nodeConfig = null;
+            for (int i = 1; i <= nodeCount; i++) {
                 Path config = writeProperties(dataDir.resolve(i == 1 ? "node.properties" : "node-" + i + ".properties"),
-                        nodeValues);
+                        nodeConfigs.get(i - 1));
                 nodeConfig = nodeConfig == null ? config : nodeConfig;
                 nodes.add(ArchiveNode.start(Config.load(config, Role.NODE)));
             }
@@ -104,11 +121,7 @@ public final class LabCluster implements AutoCloseable {
                     .collect(Collectors.joining(","));
 
             for (int i = 1; i <= frontendCount; i++) {
-                Map<String, String> values = new LinkedHashMap<>();
-                values.put("frontend.name", "fe-" + i);
-                values.put("http.host", "127.0.0.1");
-                values.put("http.port", String.valueOf(FreePorts.any()));
-                values.put("amqp.port", String.valueOf(FreePorts.any()));
+                Map<String, String> values = frontendConfigs.get(i - 1);
                 values.put("spool.dir", dataDir.resolve("frontend-" + i + "/spool").toString());
                 values.put("archive.brokers", brokers);
                 values.put("tokens.file", tokens.file().toString());
@@ -130,6 +143,11 @@ public final class LabCluster implements AutoCloseable {
             database.close();
             throw e;
         }
+    }
+
+    /** The kept port of {@code name} unless the caller's settings fix {@code key} themselves. */
+    private static String keptPort(LabPorts ports, String name, String key, Map<String, String> settings) {
+        return settings.containsKey(key) ? settings.get(key) : String.valueOf(ports.port(name));
     }
 
     public List<String> frontendUrls() {
@@ -165,6 +183,11 @@ public final class LabCluster implements AutoCloseable {
 
     public List<FrontendService> frontends() {
         return frontends;
+    }
+
+    /** Node 1's config file, what {@code ./archiver status --config} and the drills take. */
+    public Path nodeConfig() {
+        return nodeConfig;
     }
 
     public Path labJson() {

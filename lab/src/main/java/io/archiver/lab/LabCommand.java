@@ -1,10 +1,24 @@
 package io.archiver.lab;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.archiver.core.config.Config;
+import io.archiver.core.record.RecordJson;
+import io.archiver.core.text.Plural;
+import io.archiver.store.ArchiveTable;
 import io.archiver.store.NodeService;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -53,34 +67,58 @@ public final class LabCommand implements Callable<Integer> {
         }
         Duration runFor = duration == null ? null : parse("--duration", duration);
         Duration drainFor = parse("--drain-timeout", drainTimeout);
-        PrintStream out = System.out;
         StopSignal stop = new StopSignal();
+        LabConsole console = LabConsole.system();
 
-        out.println("lab: starting PostgreSQL (primary and standby), " + nodes + " archive node(s) and " + frontends
-                + " front-end(s) in " + data.toAbsolutePath());
-        try (LabCluster lab = LabCluster.start(data, frontends, nodes, Map.of())) {
-            printEndpoints(out, lab);
-            String runId = "lab-" + UUID.randomUUID().toString().substring(0, 8);
-            TrafficGenerator generator = null;
-            if (rate > 0) {
-                generator = new TrafficGenerator(new ImTrafficModel(runId, System.nanoTime(), 40), lab.frontendUrls(),
-                        lab.tokens().token("ingest"), rate);
-                generator.start();
+        Files.createDirectories(data);
+        try (LabLogging logging = LabLogging.install(logFile(data), console)) {
+            console.println("lab: starting PostgreSQL (primary and standby), " + nodes + " archive node(s) and " + frontends
+                    + " front-end(s) in " + data.toAbsolutePath() + " (log: " + logFile(data).toAbsolutePath() + ")");
+            Path record = writeExampleRecord(data);
+            try (LabCluster lab = LabCluster.start(data, frontends, nodes, Map.of())) {
+                printEndpoints(console, lab, record);
+                String runId = "lab-" + UUID.randomUUID().toString().substring(0, 8);
+                TrafficGenerator generator = null;
+                if (rate > 0) {
+                    generator = new TrafficGenerator(new ImTrafficModel(runId, System.nanoTime(), 40), lab.frontendUrls(),
+                            lab.tokens().token("ingest"), rate);
+                    generator.start();
+                }
+                ProgressLine progress = new ProgressLine(console, lab, generator);
+                progress.start();
+                boolean interrupted = stop.await(runFor);
+                console.println(interrupted ? "lab: stopping (signal)" : "lab: stopping (--duration reached)");
+                if (generator != null) {
+                    generator.close();
+                }
+                long archived = drain(lab, runId, generator, drainFor);
+                progress.close();
+                // the status line has ended: nothing else prints now
+                printSummary(System.out, generator, archived, conflicts(lab, runId));
+                boolean complete = generator == null || archived == generator.accepted();
+                return complete ? 0 : 1;
             }
-            ProgressLine progress = new ProgressLine(out, lab, generator);
-            progress.start();
-            boolean interrupted = stop.await(runFor);
-            out.println();
-            out.println(interrupted ? "lab: stopping (signal)" : "lab: stopping (--duration reached)");
-            if (generator != null) {
-                generator.close();
-            }
-            long archived = drain(lab, runId, generator, drainFor);
-            progress.close();
-            printSummary(out, generator, archived);
-            boolean complete = generator == null || archived == generator.accepted();
-            return complete ? 0 : 1;
         }
+    }
+
+    /** {@code DIR/lab.log}: the whole log of every run on the directory ({@link LabLogging}). */
+    static Path logFile(Path data) {
+        return data.resolve("lab.log");
+    }
+
+    /**
+     * {@code DIR/record.json}: one valid record sent now between two of the lab's users, for the banner's
+     * {@code try:} line. Rewritten at every start (written aside and renamed).
+     */
+    static Path writeExampleRecord(Path data) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        String record = RecordJson.toJson(ImTrafficModel.exampleRecord(Instant.now()));
+        Path target = data.resolve("record.json").toAbsolutePath();
+        Path temporary = target.resolveSibling("record.json.tmp");
+        Files.writeString(temporary, json.writerWithDefaultPrettyPrinter().writeValueAsString(json.readTree(record))
+                + System.lineSeparator(), StandardCharsets.UTF_8);
+        Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        return target;
     }
 
     /** Waits until every accepted record of this run is archived or the timeout passes. */
@@ -95,8 +133,9 @@ public final class LabCommand implements Callable<Integer> {
         return archived;
     }
 
-    private static void printEndpoints(PrintStream out, LabCluster lab) {
-        out.println("lab: ready; state and lab.json in " + lab.labJson().getParent().toAbsolutePath());
+    private static void printEndpoints(LabConsole out, LabCluster lab, Path record) {
+        Path dir = lab.labJson().getParent().toAbsolutePath();
+        out.println("lab: ready; state in " + dir);
         for (int i = 0; i < lab.frontendUrls().size(); i++) {
             out.println("  front-end fe-" + (i + 1) + "  " + lab.frontendUrls().get(i) + "   amqp port " + lab.frontends().get(i).amqpPort());
         }
@@ -109,16 +148,55 @@ public final class LabCommand implements Callable<Integer> {
         }
         out.println("  database      " + lab.postgres().jdbcUrl() + " (user " + LabPostgres.USER + ")");
         lab.tokens().all().forEach((role, token) -> out.println("  token " + String.format("%-8s", role) + " " + token));
-        out.println("  try: curl -s -H 'Authorization: Bearer " + lab.tokens().token("ingest") + "' -H 'Content-Type: application/json' "
-                + lab.frontendUrls().get(0) + "/v1/records -d @record.json");
+        for (String line : nextSteps(lab.labJson().toAbsolutePath(), record, lab.nodeConfig().toAbsolutePath(), logFile(dir))) {
+            out.println(line);
+        }
     }
 
-    private static void printSummary(PrintStream out, TrafficGenerator generator, long archived) {
+    /**
+     * The banner's last lines: where lab.json is and how to read it, then commands that work as printed from
+     * any directory (absolute paths, URLs and tokens read from lab.json with jq).
+     */
+    static List<String> nextSteps(Path labJson, Path record, Path nodeConfig, Path log) {
+        String json = shellQuote(labJson.toString());
+        String auditor = "-H \"Authorization: Bearer $(jq -r .tokens.auditor " + json + ")\"";
+        String ingest = "-H \"Authorization: Bearer $(jq -r .tokens.ingest " + json + ")\"";
+        return List.of(
+                "  endpoints and tokens: " + labJson + " (e.g. jq -r .tokens.auditor " + json + ")",
+                "  log: " + log + " (on a terminal, only warnings and errors show here)",
+                "  try: curl -s " + ingest + " -H 'Content-Type: application/json' --data @" + shellQuote(record.toString())
+                        + " \"$(jq -r '.frontends[0]' " + json + ")/v1/records\"",
+                "  then:",
+                "    search  curl -s " + auditor + " \"$(jq -r .node " + json
+                        + ")/v1/records?participant=sip:alice@contoso.com&limit=5\"",
+                "    status  ./archiver status --config " + shellQuote(nodeConfig.toString()));
+    }
+
+    /** {@code text} as one shell word: as is when it is plain, else in single quotes. */
+    static String shellQuote(String text) {
+        return text.matches("[A-Za-z0-9_./:@%+=,-]+") ? text : "'" + text.replace("'", "'\\''") + "'";
+    }
+
+    /** Conflicts of this run's ids (the summary's count), and in the whole archive (named after it when any): {@code [run, all]}. */
+    private static long[] conflicts(LabCluster lab, String runId) throws SQLException {
+        try (Connection c = lab.node().dataSource().getConnection();
+             PreparedStatement s = c.prepareStatement("SELECT count(*) FILTER (WHERE record_id LIKE ?), count(*) FROM "
+                     + ArchiveTable.CONFLICTS)) {
+            s.setString(1, runId.replace("%", "\\%").replace("_", "\\_") + "-%");
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return new long[] {rs.getLong(1), rs.getLong(2)};
+            }
+        }
+    }
+
+    private static void printSummary(PrintStream out, TrafficGenerator generator, long archived, long[] conflicts) {
         long sent = generator == null ? 0 : generator.sent();
         long accepted = generator == null ? 0 : generator.accepted();
-        out.println("lab: sent " + sent + ", accepted " + accepted + ", archived " + archived
+        out.println("lab: sent " + sent + ", accepted " + accepted + ", archived " + archived + ", conflicts " + conflicts[0]
                 + (accepted == archived ? " (all accepted records archived)" : " (" + (accepted - archived)
-                + " accepted records still in the spools: they are kept and forwarded at the next start)"));
+                + " accepted records still in the spools: they are kept and forwarded at the next start)")
+                + (conflicts[1] > 0 ? "; " + Plural.of(conflicts[1], "conflict") + " in the archive: ./archiver conflicts list" : ""));
     }
 
     private Duration parse(String option, String text) {

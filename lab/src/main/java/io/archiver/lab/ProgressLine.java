@@ -1,20 +1,20 @@
 package io.archiver.lab;
 
-import java.io.PrintStream;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The lab's live one-line status: rewritten in place every second on a terminal, a plain line every
- * ten seconds otherwise (logs, CI).
+ * The lab's live one-line status, through {@link LabConsole}: redrawn in place every second on a terminal
+ * (where messages and warnings are printed above it, never into it), a plain line every ten seconds
+ * otherwise (logs, CI).
  */
 final class ProgressLine implements AutoCloseable {
 
-    private final PrintStream out;
+    private final LabConsole console;
     private final LabCluster lab;
     private final TrafficGenerator generator;
-    private final boolean terminal = System.console() != null;
+    private final boolean terminal;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "lab-progress");
         t.setDaemon(true);
@@ -23,10 +23,11 @@ final class ProgressLine implements AutoCloseable {
     private final long started = System.nanoTime();
     private long lastArchived;
 
-    ProgressLine(PrintStream out, LabCluster lab, TrafficGenerator generator) {
-        this.out = out;
+    ProgressLine(LabConsole console, LabCluster lab, TrafficGenerator generator) {
+        this.console = console;
         this.lab = lab;
         this.generator = generator;
+        this.terminal = console.terminal();
     }
 
     void start() {
@@ -43,12 +44,7 @@ final class ProgressLine implements AutoCloseable {
                     generator == null ? 0 : generator.sent(), generator == null ? 0 : generator.accepted(),
                     archived, lab.inFlightMessages(), (archived - lastArchived) / (terminal ? 1 : 10));
             lastArchived = archived;
-            if (terminal) {
-                out.print("\r" + line + "   ");
-            } else {
-                out.println(line);
-            }
-            out.flush();
+            console.status(line);
         } catch (RuntimeException e) {
             // a status line must never stop the lab
         }
@@ -61,8 +57,12 @@ final class ProgressLine implements AutoCloseable {
     @Override
     public void close() {
         timer.shutdownNow();
-        if (terminal) {
-            out.println();
+        try {
+            // a status being printed finishes before the line is ended
+            timer.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
+        console.endStatus();
     }
 }

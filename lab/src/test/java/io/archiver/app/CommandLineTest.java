@@ -76,7 +76,7 @@ class CommandLineTest {
     void migrateIsIdempotentAndFailsClearlyWithoutADatabase() throws Exception {
         Cli.Result migrate = run("migrate", "--config", lab.labJson().resolveSibling("node.properties").toString());
         assertThat(migrate.exit()).as(migrate.err()).isZero();
-        assertThat(migrate.out()).contains("applied 0 migration(s)");
+        assertThat(migrate.out()).contains("applied 0 migrations");
 
         Path unreachable = TestFiles.properties(dir.resolve("bad-db.properties"),
                 Map.of("db.url", "jdbc:postgresql://127.0.0.1:" + TestFiles.freePort() + "/archive", "db.user", "postgres"));
@@ -97,7 +97,7 @@ class CommandLineTest {
         String url = lab.frontendUrls().get(0);
         Cli.Result sent = run("send", "--url", url, "--token", lab.tokens().token("ingest"), "--batch", "700", file.toString());
         assertThat(sent.exit()).as(sent.err()).isZero();
-        assertThat(sent.out()).contains("sent 2500 record(s)");
+        assertThat(sent.out()).contains("sent 2,500 records");
         Db db = new Db(lab.postgres().jdbcUrl());
         await().atMost(Duration.ofSeconds(60)).until(() -> db.rowsWithPrefix(records.prefix()) == 2_500);
 

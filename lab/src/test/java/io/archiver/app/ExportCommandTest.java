@@ -122,7 +122,7 @@ class ExportCommandTest {
         Cli.Result r = Cli.run("export", "--config", config, "--from", from, "--to", to, "--participant", "sip:alice@EXAMPLE.com",
                 "--format", "jsonl", "--out", out.toString(), "--mark-exported", "--by", "auditor-jo");
         assertThat(r.exit()).as(r.err()).isZero();
-        assertThat(r.out()).contains("exported 1,200 records into 1 file(s)").contains("records.jsonl").contains("marked 1,200 records exported")
+        assertThat(r.out()).contains("exported 1,200 records into 1 file,").contains("records.jsonl").contains("marked 1,200 records exported")
                 .contains("manifest: " + out.resolve("manifest.json").toAbsolutePath());
         JsonNode manifest = JSON.readTree(out.resolve("manifest.json").toFile());
         assertThat(manifest.get("records").asLong()).isEqualTo(1200);
@@ -140,11 +140,30 @@ class ExportCommandTest {
         Path eml = dir.resolve("eml");
         Cli.Result e = Cli.run("export", "--config", config, "--from", from, "--to", to, "--format", "eml", "--out", eml.toString());
         assertThat(e.exit()).as(e.err()).isZero();
-        assertThat(e.out()).contains("exported 1,230 records into 2 file(s)");
+        assertThat(e.out()).contains("exported 1,230 records into 2 files");
         try (Stream<Path> files = Files.list(eml)) {
             assertThat(files.map(p -> p.getFileName().toString())).hasSize(3).contains("manifest.json")
                     .anyMatch(n -> n.matches("\\d{8}T\\d{6}Z-p2p-[0-9a-f]{12}\\.eml"));
         }
+    }
+
+    @Test
+    void anExportThatMatchesNothingSaysSoAndItsManifestCountsNoRecords() throws Exception {
+        Path out = dir.resolve("empty");
+        Cli.Result r = Cli.run("export", "--config", config, "--from", "2001-01-01", "--to", "2001-01-02", "--conversation", "none",
+                "--format", "jsonl", "--out", out.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.err()).isEqualTo("archiver: warning: no records matched --from 2001-01-01T00:00:00Z --to 2001-01-02T00:00:00Z "
+                + "--conversation none: the export is empty\n");
+        assertThat(r.out()).startsWith("exported 0 records into ");
+        JsonNode manifest = JSON.readTree(out.resolve("manifest.json").toFile());
+        assertThat(manifest.get("records").asLong()).isZero();
+
+        Cli.Result one = Cli.run("export", "--config", config, "--from", from, "--to", to, "--conversation", "c2", "--format", "eml",
+                "--out", dir.resolve("one-eml").toString());
+        assertThat(one.exit()).as(one.err()).isZero();
+        assertThat(one.err()).isEmpty();
+        assertThat(one.out()).contains("exported 30 records into 1 file,").doesNotContain("(s)");
     }
 
     @Test

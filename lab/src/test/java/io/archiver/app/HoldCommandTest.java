@@ -128,7 +128,7 @@ class HoldCommandTest {
         Cli.Result second = run("hold", "add", "--config", config, "--conversation", "dlg-1", "--reason", "matter B");
         assertThat(second.exit()).isZero();
         assertThat(second.out()).contains("hold 2 placed on conversation dlg-1")
-                .contains("note: conversation dlg-1 is also under active hold(s) 1");
+                .contains("note: conversation dlg-1 is also under active hold 1");
         assertThat(count("SELECT count(*) FROM archive.holds WHERE conversation_id = 'dlg-1' AND released_at IS NULL")).isEqualTo(2);
     }
 
@@ -203,7 +203,7 @@ class HoldCommandTest {
         run("hold", "add", "--config", config, "--conversation", "dlg-2", "--reason", "B");
         Cli.Result release = run("hold", "release", "--config", config, "1");
         assertThat(release.exit()).isZero();
-        assertThat(release.out()).contains("note: conversation dlg-2 is still under active hold(s) 2");
+        assertThat(release.out()).contains("note: conversation dlg-2 is still under active hold 2");
     }
 
     @Test

@@ -124,6 +124,7 @@ class RoleMatrixTest {
         calls.add(new Call(nd, "POST", "/v1/purges", "application/json", "{\"olderThanDays\": 60, \"dryRun\": true}", "admin", 200));
         calls.add(new Call(nd, "GET", "/v1/cluster", null, null, "auditor", 200));
         calls.add(new Call(nd, "GET", "/v1/audit?limit=5", null, null, "auditor", 200));
+        calls.add(new Call(nd, "GET", "/v1/conflicts?limit=5", null, null, "auditor", 200));
         calls.add(new Call(nd, "GET", "/v1/holds/" + holdId, null, null, "auditor", 200));
         // Only the admin, last in the loop, releases the hold; everyone before it is refused.
         calls.add(new Call(nd, "DELETE", "/v1/holds/" + holdId, null, null, "admin", 200));

@@ -1,17 +1,15 @@
 package io.archiver.store;
 
+import io.archiver.core.spool.EmbeddedBrokerConfig;
 import io.archiver.core.spool.InVmIds;
 import io.archiver.core.spool.SpoolFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import org.apache.activemq.artemis.api.core.QueueConfiguration;
-import org.apache.activemq.artemis.api.core.RoutingType;
 import org.apache.activemq.artemis.api.core.SimpleString;
 import org.apache.activemq.artemis.api.core.TransportConfiguration;
 import org.apache.activemq.artemis.api.core.client.ActiveMQClient;
 import org.apache.activemq.artemis.api.core.client.ServerLocator;
-import org.apache.activemq.artemis.core.config.CoreAddressConfiguration;
 import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
 import org.apache.activemq.artemis.core.remoting.impl.invm.InVMAcceptorFactory;
 import org.apache.activemq.artemis.core.remoting.impl.invm.InVMConnectorFactory;
@@ -20,8 +18,6 @@ import org.apache.activemq.artemis.core.remoting.impl.netty.NettyAcceptor;
 import org.apache.activemq.artemis.core.server.ActiveMQServer;
 import org.apache.activemq.artemis.core.server.ActiveMQServers;
 import org.apache.activemq.artemis.core.server.Queue;
-import org.apache.activemq.artemis.core.settings.impl.AddressFullMessagePolicy;
-import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
 import org.apache.activemq.artemis.spi.core.remoting.Acceptor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,20 +63,10 @@ public final class ArchiveBroker implements AutoCloseable {
         long queueMemory = settings.queueMemory();
         int inVmId = InVmIds.next();
 
-        ConfigurationImpl configuration = new ConfigurationImpl();
-        configuration.setName("archive-broker");
-        configuration.setPersistenceEnabled(true);
-        configuration.setJournalDirectory(dir.resolve("journal").toString());
-        configuration.setBindingsDirectory(dir.resolve("bindings").toString());
-        configuration.setPagingDirectory(dir.resolve("paging").toString());
-        configuration.setLargeMessagesDirectory(dir.resolve("large-messages").toString());
-        configuration.setNodeManagerLockDirectory(dir.toString());
-        configuration.setSecurityEnabled(false);
-        configuration.setJMXManagementEnabled(false);
-        configuration.setCriticalAnalyzer(false);
-        configuration.setMaxDiskUsage(-1);
-        configuration.setIDCacheSize(DUPLICATE_ID_CACHE);
-        configuration.setPersistIDCache(true);
+        ConfigurationImpl configuration = EmbeddedBrokerConfig.persistent("archive-broker", dir)
+                .storeAndForwardQueue(SpoolFormat.ARCHIVE, queueMemory)
+                .duplicateIdCache(DUPLICATE_ID_CACHE)
+                .configuration();
         try {
             configuration.addAcceptorConfiguration(TCP_ACCEPTOR,
                     "tcp://" + host + ":" + port + "?protocols=CORE,AMQP");
@@ -89,24 +75,6 @@ public final class ArchiveBroker implements AutoCloseable {
         }
         configuration.addAcceptorConfiguration(new TransportConfiguration(InVMAcceptorFactory.class.getName(),
                 Map.of(TransportConstants.SERVER_ID_PROP_NAME, inVmId), IN_VM_ACCEPTOR));
-
-        AddressSettings archive = new AddressSettings()
-                .setAddressFullMessagePolicy(AddressFullMessagePolicy.PAGE)
-                .setMaxSizeBytes(queueMemory)
-                .setMaxDeliveryAttempts(-1)
-                .setExpiryDelay(-1L)
-                .setAutoCreateDeadLetterResources(false)
-                .setAutoCreateExpiryResources(false)
-                .setAutoDeleteQueues(false)
-                .setAutoDeleteAddresses(false);
-        configuration.addAddressSetting(SpoolFormat.ARCHIVE, archive);
-        configuration.addAddressConfiguration(new CoreAddressConfiguration()
-                .setName(SpoolFormat.ARCHIVE)
-                .addRoutingType(RoutingType.ANYCAST)
-                .addQueueConfiguration(QueueConfiguration.of(SpoolFormat.ARCHIVE)
-                        .setAddress(SpoolFormat.ARCHIVE)
-                        .setRoutingType(RoutingType.ANYCAST)
-                        .setDurable(true)));
 
         // The boolean is "enable persistence" (JMX is off through the configuration).
         ActiveMQServer server = ActiveMQServers.newActiveMQServer(configuration, true);

@@ -63,12 +63,12 @@ public final class ArchiveWriter {
     static final String STAGING = "pg_temp.archive_staging";
     private static final String CREATE_STAGING = "CREATE TEMP TABLE IF NOT EXISTS archive_staging "
             + "(LIKE archive.messages INCLUDING DEFAULTS) ON COMMIT DELETE ROWS";
-    static final String IDS = "archive.message_ids";
+    static final String IDS = ArchiveTable.IDS;
     private static final String MERGE_MESSAGES = "WITH fresh AS (INSERT INTO " + IDS + " (" + CopyRows.ID_COLUMNS + ") "
             + "SELECT " + CopyRows.ID_COLUMNS + " FROM " + STAGING + " ON CONFLICT (record_id) DO NOTHING RETURNING record_id) "
-            + "INSERT INTO archive.messages (" + CopyRows.COLUMNS + ") "
+            + "INSERT INTO " + ArchiveTable.MESSAGES + " (" + CopyRows.COLUMNS + ") "
             + "SELECT " + prefixed("s", CopyRows.COLUMNS) + " FROM " + STAGING + " s JOIN fresh f ON f.record_id = s.record_id";
-    private static final String MERGE_CONFLICTS = "INSERT INTO archive.conflicts (" + CopyRows.COLUMNS + ") "
+    private static final String MERGE_CONFLICTS = "INSERT INTO " + ArchiveTable.CONFLICTS + " (" + CopyRows.COLUMNS + ") "
             + "SELECT " + prefixed("s", CopyRows.COLUMNS) + " FROM " + STAGING + " s "
             + "JOIN " + IDS + " m ON m.record_id = s.record_id WHERE m.content_hash <> s.content_hash "
             + "ON CONFLICT (record_id, content_hash) DO NOTHING";

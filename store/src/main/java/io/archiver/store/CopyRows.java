@@ -24,11 +24,10 @@ import java.util.List;
 public final class CopyRows {
 
     /** The columns every COPY of archive rows lists, in this order. */
-    public static final String COLUMNS = "record_id, conversation_id, kind, sent_at, sender, recipients, "
-            + "content_type, body, external, frontend, received_at, content_hash";
+    public static final String COLUMNS = ArchiveTable.WRITTEN_COLUMNS;
 
     /** The columns of {@code archive.message_ids}, written alongside every archived row. */
-    public static final String ID_COLUMNS = "record_id, sent_at, content_hash";
+    public static final String ID_COLUMNS = ArchiveTable.ID_COLUMNS;
 
     private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
     /** Bytes gathered before they go to the stream: large enough to keep COPY's messages few. */

@@ -67,12 +67,9 @@ public final class DayPartitions {
         Set<LocalDate> days = new TreeSet<>();
         try (Statement statement = connection.createStatement();
              ResultSet rs = statement.executeQuery("SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
-                     + "WHERE i.inhparent = 'archive.messages'::regclass")) {
+                     + "WHERE i.inhparent = '" + ArchiveTable.MESSAGES + "'::regclass")) {
             while (rs.next()) {
-                String name = rs.getString(1);
-                if (name.matches("messages_p\\d{8}")) {
-                    days.add(LocalDate.parse(name.substring(10, 14) + "-" + name.substring(14, 16) + "-" + name.substring(16, 18)));
-                }
+                ArchiveTable.dayOfPartition(rs.getString(1)).ifPresent(days::add);
             }
         }
         return days;

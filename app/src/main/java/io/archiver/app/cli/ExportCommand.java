@@ -9,6 +9,7 @@ import io.archiver.compliance.export.Exporter;
 import io.archiver.app.NodeSettings;
 import io.archiver.core.config.Config;
 import io.archiver.core.config.Role;
+import io.archiver.core.text.Plural;
 import io.archiver.core.time.TimeOrDate;
 import io.archiver.store.Database;
 import java.io.IOException;
@@ -44,17 +45,17 @@ import picocli.CommandLine.Spec;
                 "Selects sentAt in [--from, --to); --participant and --conversation narrow it (each repeatable: any of them)."})
 public final class ExportCommand implements Callable<Integer> {
 
-    @Option(names = "--config", paramLabel = "FILE",
+    @Option(names = "--config", required = true, paramLabel = "FILE",
             description = "properties or YAML file; every key can be overridden by ARCHIVER_<KEY_UPPER_SNAKE>")
     Path configFile;
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--from", paramLabel = "T", description = "first time included: RFC 3339 or YYYY-MM-DD (UTC midnight)")
+    @Option(names = "--from", required = true, paramLabel = "T", description = "first time included: RFC 3339 or YYYY-MM-DD (UTC midnight)")
     String from;
 
-    @Option(names = "--to", paramLabel = "T", description = "first time excluded: RFC 3339 or YYYY-MM-DD (UTC midnight)")
+    @Option(names = "--to", required = true, paramLabel = "T", description = "first time excluded: RFC 3339 or YYYY-MM-DD (UTC midnight)")
     String to;
 
     @Option(names = "--participant", paramLabel = "URI", description = "records this SIP URI sent or received (repeatable: any of them)")
@@ -63,10 +64,10 @@ public final class ExportCommand implements Callable<Integer> {
     @Option(names = "--conversation", paramLabel = "ID", description = "records of this conversation id (repeatable: any of them)")
     List<String> conversations = new ArrayList<>();
 
-    @Option(names = "--format", paramLabel = "eml|jsonl|csv", description = "eml (one per conversation), jsonl or csv")
+    @Option(names = "--format", required = true, paramLabel = "eml|jsonl|csv", description = "eml (one per conversation), jsonl or csv")
     String format;
 
-    @Option(names = "--out", paramLabel = "DIR", description = "directory for the files and manifest.json; new or empty")
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "directory for the files and manifest.json; new or empty")
     Path out;
 
     @Option(names = "--mark-exported", description = "set exported_at on the exported records once the export is complete")
@@ -77,9 +78,6 @@ public final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (out == null) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--out DIR is required (a new or empty directory)");
-        }
         ExportQuery query;
         try {
             Instant start = TimeOrDate.argument("--from", from);
@@ -87,9 +85,6 @@ public final class ExportCommand implements Callable<Integer> {
             query = ExportQuery.of(start, end, participants, conversations, format, markExported, ExportQuery.Names.CLI);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-        }
-        if (configFile == null) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--config FILE is required");
         }
         checkOut();
         NodeSettings settings = NodeSettings.from(Config.load(configFile, Role.NODE));
@@ -118,6 +113,9 @@ public final class ExportCommand implements Callable<Integer> {
                 bar.close();
             }
             print(result, Duration.ofNanos(System.nanoTime() - started));
+            if (result.records() == 0) {
+                System.err.println("archiver: warning: no records matched " + describe(query) + ": the export is empty");
+            }
             return 0;
         } catch (ExportException e) {
             System.err.println("archiver export: " + e.getMessage());
@@ -157,18 +155,26 @@ public final class ExportCommand implements Callable<Integer> {
                 .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250).showSpeed().build();
     }
 
+    /** The query as the options that gave it, for the empty-export warning. */
+    static String describe(ExportQuery query) {
+        StringBuilder text = new StringBuilder("--from ").append(query.from()).append(" --to ").append(query.to());
+        query.participants().forEach(p -> text.append(" --participant ").append(p));
+        query.conversations().forEach(c -> text.append(" --conversation ").append(c));
+        return text.toString();
+    }
+
     private static void print(ExportResult r, Duration took) {
         double seconds = Math.max(took.toMillis(), 1) / 1000.0;
-        System.out.printf("exported %,d records into %,d file(s), %,d bytes, in %.1f s (%,.0f records/s)%n",
-                r.records(), r.files(), r.bytes(), seconds, r.records() / seconds);
+        System.out.printf("exported %s into %s, %s, in %.1f s (%,.0f records/s)%n",
+                Plural.of(r.records(), "record"), Plural.of(r.files(), "file"), Plural.of(r.bytes(), "byte"), seconds, r.records() / seconds);
         for (ExportFile f : r.firstFiles()) {
-            System.out.printf("  %-48s %,10d records  sha256 %s%n", f.name(), f.records(), f.sha256());
+            System.out.printf("  %-48s %17s  sha256 %s%n", f.name(), Plural.of(f.records(), "record"), f.sha256());
         }
         if (r.files() > r.firstFiles().size()) {
             System.out.printf("  ... and %,d more (all in the manifest)%n", r.files() - r.firstFiles().size());
         }
         if (r.markedExported() != null) {
-            System.out.printf("marked %,d records exported%n", r.markedExported());
+            System.out.printf("marked %s exported%n", Plural.of(r.markedExported(), "record"));
         }
         System.out.printf("manifest: %s (sha256 %s)%n", r.manifest().toAbsolutePath(), r.manifestSha256());
     }

@@ -1,5 +1,6 @@
 package io.archiver.app.cli;
 
+import io.archiver.core.text.Plural;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.zaxxer.hikari.HikariDataSource;
@@ -99,7 +100,7 @@ public final class HoldCommand implements Runnable {
                 System.out.println("hold " + hold.id() + " placed on " + hold.describeTarget());
                 List<Long> others = holds.activeOn(request.target()).stream().map(Hold::id).filter(id -> id != hold.id()).toList();
                 if (!others.isEmpty()) {
-                    System.out.println("note: " + hold.describeTarget() + " is also under active hold(s) " + ids(others)
+                    System.out.println("note: " + hold.describeTarget() + " is also under active " + Plural.word(others.size(), "hold") + " " + ids(others)
                             + "; each hold is released on its own");
                 }
                 return 0;
@@ -156,7 +157,7 @@ public final class HoldCommand implements Runnable {
                     System.out.println("the records of " + hold.describeTarget() + " are eligible for purging again"
                             + " unless a hold on another of their participants or their conversation covers them");
                 } else {
-                    System.out.println("note: " + hold.describeTarget() + " is still under active hold(s) " + ids(others));
+                    System.out.println("note: " + hold.describeTarget() + " is still under active " + Plural.word(others.size(), "hold") + " " + ids(others));
                 }
                 return 0;
             }

@@ -1,5 +1,6 @@
 package io.archiver.app.cli;
 
+import io.archiver.core.text.Plural;
 import com.zaxxer.hikari.HikariDataSource;
 import io.archiver.store.Database;
 import io.archiver.store.Migrations;
@@ -18,7 +19,7 @@ public final class MigrateCommand implements Callable<Integer> {
     public Integer call() {
         try (HikariDataSource dataSource = Database.open(config.node().database(), "migrate")) {
             int applied = Migrations.migrate(dataSource);
-            System.out.println("applied " + applied + " migration(s); schema archive is up to date");
+            System.out.println("applied " + Plural.of(applied, "migration") + "; schema archive is up to date");
         }
         return 0;
     }

@@ -14,7 +14,9 @@ import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
+import io.archiver.core.text.Plural;
 import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -36,11 +38,17 @@ public final class PurgeCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "count what would go; remove nothing")
     boolean dryRun;
 
-    @Option(names = "--older-than-days", paramLabel = "N", description = "records sent more than N days ago (1-2562)")
-    Long days;
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Age age;
 
-    @Option(names = "--older-than-hours", paramLabel = "N", description = "records sent more than N hours ago")
-    Long hours;
+    /** The age of what to purge: days or hours, exactly one (the usage shows it as required). */
+    static final class Age {
+        @Option(names = "--older-than-days", required = true, paramLabel = "N", description = "records sent more than N days ago (1-2562)")
+        Long days;
+
+        @Option(names = "--older-than-hours", required = true, paramLabel = "N", description = "records sent more than N hours ago")
+        Long hours;
+    }
 
     @Option(names = "--exported-only", description = "only records already exported (exported_at set)")
     boolean exportedOnly;
@@ -55,7 +63,7 @@ public final class PurgeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Duration olderThan;
         try {
-            olderThan = PurgeParameters.olderThan(days, hours, "--older-than-days", "--older-than-hours");
+            olderThan = PurgeParameters.olderThan(age.days, age.hours, "--older-than-days", "--older-than-hours");
             PurgeParameters.maxRecords(maxRecords, "--max-records");
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
@@ -92,15 +100,23 @@ public final class PurgeCommand implements Callable<Integer> {
                 .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250).build();
     }
 
-    private static void print(PurgeStatistics s) {
-        System.out.printf("purge run %d%s: %,d purged, %,d held back (legal hold), %,d kept (not exported), %,d left by --max-records%n",
-                s.runId(), s.dryRun() ? " (dry run: nothing removed)" : "", s.purged(), s.heldBack(), s.notExported(), s.remaining());
-        System.out.printf("  %d day partition(s) dropped, %.1f s%n", s.partitionsDropped(), s.durationMillis() / 1000.0);
+    static void print(PurgeStatistics s) {
+        if (s.dryRun()) {
+            System.out.printf("purge run %d (dry run: nothing removed): would purge %s; %s would be held back (legal hold), "
+                            + "%s kept (not exported), %s left by --max-records%n", s.runId(), Plural.of(s.purged(), "record"),
+                    Plural.of(s.heldBack(), "record"), Plural.of(s.notExported(), "record"), Plural.of(s.remaining(), "record"));
+            System.out.printf("  would drop %s, %.1f s%n", Plural.of(s.partitionsDropped(), "day partition"), s.durationMillis() / 1000.0);
+        } else {
+            System.out.printf("purge run %d: %s purged, %s held back (legal hold), %s kept (not exported), %s left by --max-records%n",
+                    s.runId(), Plural.of(s.purged(), "record"), Plural.of(s.heldBack(), "record"), Plural.of(s.notExported(), "record"),
+                    Plural.of(s.remaining(), "record"));
+            System.out.printf("  %s dropped, %.1f s%n", Plural.of(s.partitionsDropped(), "day partition"), s.durationMillis() / 1000.0);
+        }
         if (!s.recoveredRuns().isEmpty()) {
-            System.out.println("  finished the work of interrupted run(s) " + s.recoveredRuns());
+            System.out.println("  finished the work of interrupted " + Plural.word(s.recoveredRuns().size(), "run") + " " + s.recoveredRuns());
         }
         if (!s.perDay().isEmpty()) {
-            System.out.printf("  %-10s %12s %12s %12s%n", "day", "purged", "held back", "not exported");
+            System.out.printf("  %-10s %12s %12s %12s%n", "day", s.dryRun() ? "to purge" : "purged", "held back", "not exported");
             s.perDay().forEach((day, c) -> System.out.printf("  %-10s %,12d %,12d %,12d%n", day, c.purged(), c.heldBack(), c.notExported()));
         }
     }

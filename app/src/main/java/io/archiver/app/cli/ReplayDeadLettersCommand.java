@@ -1,5 +1,6 @@
 package io.archiver.app.cli;
 
+import io.archiver.core.text.Plural;
 import com.zaxxer.hikari.HikariDataSource;
 import io.archiver.store.Database;
 import io.archiver.store.DeadLetterReplayer;
@@ -20,7 +21,7 @@ public final class ReplayDeadLettersCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         try (HikariDataSource dataSource = Database.open(config.node().database(), "replay")) {
             ReplayResult result = DeadLetterReplayer.replay(dataSource, new SimpleMeterRegistry());
-            System.out.println(result.replayed() + " dead letter(s) went in, " + result.stillFailing() + " still refused");
+            System.out.println(Plural.of(result.replayed(), "dead letter") + " went in, " + result.stillFailing() + " still refused");
             return 0;
         }
     }

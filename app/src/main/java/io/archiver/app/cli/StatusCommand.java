@@ -8,13 +8,22 @@ import io.archiver.cluster.status.ClusterStatus;
 import io.archiver.cluster.failover.FailoverSettings;
 import io.archiver.store.Database;
 import io.archiver.cluster.failover.HostProbe;
+import io.archiver.cluster.node.NodeHeartbeat;
+import io.archiver.store.AuditLog;
 import java.io.PrintStream;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import javax.sql.DataSource;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code status}: the one-screen state of the archive, read from the database servers and the tables
@@ -22,9 +31,16 @@ import picocli.CommandLine.Option;
  * when a primary takes writes, 1 when none does (scripts can poll it).
  */
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = {"One-screen state of the database servers (roles, lag), the archive nodes and their queues,",
-                "the dead letters, the last failover and the scheduled jobs. Exit 1 when no database primary takes writes."})
+        description = {"One-screen state of the database servers (roles, lag), the archive nodes",
+                "and their queues, the dead letters, the last failover, the scheduled jobs and",
+                "the conflicts. Exit 1 when no database primary takes writes.",
+                "A node not seen for 24 hours is no longer listed; --forget NAME removes one",
+                "that is gone for good at once. Each run is in the audit log (cluster.status),",
+                "as GET /v1/cluster is."})
 public final class StatusCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
 
     @Mixin
     ConfigOption config;
@@ -32,13 +48,25 @@ public final class StatusCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print the status as JSON")
     boolean json;
 
+    @Option(names = "--forget", paramLabel = "NAME",
+            description = "first remove archive node NAME from the list (a node that is gone for good; refused while it is up: stop it first)")
+    String forget;
+
+    @Option(names = "--by", paramLabel = "NAME", description = "who reads the status, for the audit log (default: cli:<OS user>)")
+    String by;
+
     @Override
     public Integer call() throws Exception {
+        String actor = CliActor.of(spec, by);
         NodeSettings settings = config.node();
         FailoverSettings failover = settings.failover();
         Map<String, Object> status;
         try (HikariDataSource dataSource = Database.open(settings.database(), "status", 2)) {
+            if (forget != null && !forget(dataSource, actor)) {
+                return 1;
+            }
             status = new ClusterStatus(dataSource, HostProbe.of(settings.database(), failover.probeTimeoutSeconds())).read();
+            audit(dataSource, actor, status);
         }
         PrintStream out = System.out;
         if (json) {
@@ -48,6 +76,42 @@ public final class StatusCommand implements Callable<Integer> {
         }
         Map<?, ?> database = (Map<?, ?>) status.get("database");
         return database.get("primary") == null ? 1 : 0;
+    }
+
+    /** Removes the node's row (audited as cluster.forget-node); false, with the reason on stderr, when it may not. */
+    private boolean forget(DataSource dataSource, String actor) throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            ClusterStatus.Forgotten outcome = ClusterStatus.forget(connection, forget);
+            AuditLog.record(connection, actor, "cluster.forget-node", Map.of("node", AuditLog.excerpt(forget), "via", "cli"),
+                    Map.of("outcome", outcome.name().toLowerCase(Locale.ROOT)));
+            switch (outcome) {
+                case FORGOTTEN -> {
+                    // On stderr under --json, so that stdout stays one JSON document.
+                    (json ? System.err : System.out).println("node " + forget
+                            + " forgotten (removed from archive.nodes; it comes back if it starts again)");
+                    return true;
+                }
+                case ALIVE -> System.err.println("archiver: node " + forget + " is up (it beat less than "
+                        + NodeHeartbeat.STALE_AFTER.toSeconds() + " s ago): stop it before forgetting it");
+                default -> System.err.println("archiver: no archive node named " + forget + " (see the list of ./archiver status)");
+            }
+            return false;
+        }
+    }
+
+    /** As GET /v1/cluster audits: a page that could not be audited is still shown (it matters most when the database is in trouble). */
+    private static void audit(DataSource dataSource, String actor, Map<String, Object> status) {
+        if (status.containsKey("unavailable")) {
+            System.err.println("archiver: status not written to the audit log: the archive database does not answer");
+            return;
+        }
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("primary", ((Map<?, ?>) status.get("database")).get("primary"));
+        try {
+            new AuditLog(dataSource).record(actor, "cluster.status", Map.of("via", "cli"), result);
+        } catch (SQLException | RuntimeException e) {
+            System.err.println("archiver: status not written to the audit log: " + e.getMessage());
+        }
     }
 
     private static void print(PrintStream out, Map<String, Object> status, FailoverSettings failover) {
@@ -86,9 +150,17 @@ public final class StatusCommand implements Callable<Integer> {
         out.println("scheduled jobs");
         for (Object j : (List<?>) status.get("scheduledJobs")) {
             Map<?, ?> job = (Map<?, ?>) j;
-            out.printf("  %-32s %-16s %-9s %s%n", job.get("name"), job.get("schedule"), job.get("state"),
-                    job.get("runningOn") != null ? "running on " + job.get("runningOn") : "next " + job.get("nextFire"));
+            boolean watching = ClusterStatus.WATCHING.equals(job.get("state"));
+            out.printf("  %-32s %-16s %-18s %s%n", job.get("name"), job.get("schedule"), job.get("state"),
+                    job.get("runningOn") != null ? (watching ? "on " : "running on ") + job.get("runningOn") : "next " + job.get("nextFire"));
         }
+        out.println(conflicts((Map<?, ?>) status.get("conflicts")));
+    }
+
+    static String conflicts(Map<?, ?> conflicts) {
+        long count = (Long) conflicts.get("count");
+        return count == 0 ? "conflicts: 0"
+                : "conflicts: " + count + " (latest " + conflicts.get("latest") + "; ./archiver conflicts list)";
     }
 
     private static String server(Map<?, ?> server) {

@@ -10,6 +10,7 @@ import io.archiver.compliance.integrity.VerifyReport.ChainFinding;
 import io.archiver.compliance.integrity.VerifyReport.DayReport;
 import io.archiver.compliance.integrity.VerifyReport.Finding;
 import io.archiver.app.NodeSettings;
+import io.archiver.core.text.Plural;
 import io.archiver.core.time.TimeOrDate;
 import io.archiver.store.Database;
 import java.io.PrintStream;
@@ -88,8 +89,8 @@ public final class VerifyCommand implements Callable<Integer> {
             print(report, System.out);
         }
         if (!report.ok()) {
-            System.err.println("archiver verify: MISMATCH: " + report.count(VerifyReport.Status.MISMATCH) + " day(s) and "
-                    + report.chain().findings().size() + " seal log problem(s); see above");
+            System.err.println("archiver verify: MISMATCH: " + Plural.of(report.count(VerifyReport.Status.MISMATCH), "day") + " and "
+                    + Plural.of(report.chain().findings().size(), "seal log problem") + "; see above");
             return 1;
         }
         return 0;
@@ -131,15 +132,18 @@ public final class VerifyCommand implements Callable<Integer> {
     }
 
     static void print(VerifyReport report, PrintStream out) {
-        out.printf("verify: %s .. %s (UTC days), %,d records, %.1f s%n",
+        out.printf("verify: %s .. %s (UTC days), %s, %.1f s%n",
                 report.fromDay() == null ? "first" : report.fromDay(), report.toDay() == null ? "last" : report.toDay(),
-                report.records(), report.durationMillis() / 1000.0);
+                Plural.of(report.records(), "record"), report.durationMillis() / 1000.0);
         for (DayReport day : report.days()) {
-            out.printf("  %s  %-8s %,10d records%s%n", day.day(), day.status().wireName().toUpperCase(java.util.Locale.ROOT),
-                    day.records(), day.sealedAt() == null ? "" : "  sealed " + day.sealedAt().truncatedTo(ChronoUnit.SECONDS)
-                            + " (" + String.format("%,d", day.sealedRecords()) + " records, entry " + day.sealSeq() + ")");
+            out.printf("  %s  %-8s %18s%s%n", day.day(), day.status().wireName().toUpperCase(java.util.Locale.ROOT),
+                    Plural.of(day.records(), "record"), day.sealedAt() == null ? "" : "  sealed " + day.sealedAt().truncatedTo(ChronoUnit.SECONDS)
+                            + " (" + Plural.of(day.sealedRecords(), "record") + ", entry " + day.sealSeq() + ")");
             for (Finding f : day.findings()) {
                 out.printf("      %s (%,d)%s: %s%n", f.kind(), f.count(), ids(f.ids(), f.count()), f.message());
+            }
+            if (day.unsealedBecause() != null) {
+                out.println("      " + (day.status() == VerifyReport.Status.OPEN ? "open: " : "unsealed: ") + day.unsealedBecause());
             }
             for (String note : day.notes()) {
                 out.println("      note: " + note);
@@ -155,10 +159,16 @@ public final class VerifyCommand implements Callable<Integer> {
         for (String note : chain.notes()) {
             out.println("      note: " + note);
         }
-        out.printf("result: %s: %d day(s) ok, %d mismatch, %d unsealed, %d open; %,d record(s) removed by recorded purges%n",
-                report.ok() ? "OK" : "MISMATCH", report.count(VerifyReport.Status.OK), report.count(VerifyReport.Status.MISMATCH),
-                report.count(VerifyReport.Status.UNSEALED), report.count(VerifyReport.Status.OPEN),
-                report.days().stream().mapToLong(DayReport::purged).sum());
+        long sealed = report.count(VerifyReport.Status.OK) + report.days().stream()
+                .filter(d -> d.status() == VerifyReport.Status.MISMATCH && d.sealedAt() != null).count();
+        if (sealed == 0 && !report.days().isEmpty()) {
+            out.println("  no day here is sealed yet, so none was compared with a seal: only the records' own content hashes were "
+                    + "checked (see above for when each day will be sealed)");
+        }
+        out.printf("result: %s: %s ok, %d mismatch, %d unsealed, %d open; %s removed by recorded purges%n",
+                report.ok() ? "OK" : "MISMATCH", Plural.of(report.count(VerifyReport.Status.OK), "day"),
+                report.count(VerifyReport.Status.MISMATCH), report.count(VerifyReport.Status.UNSEALED),
+                report.count(VerifyReport.Status.OPEN), Plural.of(report.days().stream().mapToLong(DayReport::purged).sum(), "record"));
     }
 
     private static String ids(List<String> ids, long count) {

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
@@ -34,23 +35,44 @@ public final class RecordSender {
         }
     }
 
+    /** Told of each retry: why the batch did not go in, and how long until the next try. */
+    @FunctionalInterface
+    public interface RetryListener {
+        RetryListener NONE = (attempt, reason, delay) -> { };
+
+        /** {@code attempt}: the retry about to come, from 1 for the batch. */
+        void retrying(int attempt, String reason, Duration delay);
+    }
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final URI endpoint;
     private final String token;
     private final Duration giveUpAfter;
+    private final RetryListener retries;
 
     public RecordSender(String baseUrl, String token, Duration giveUpAfter) {
+        this(baseUrl, token, giveUpAfter, RetryListener.NONE);
+    }
+
+    public RecordSender(String baseUrl, String token, Duration giveUpAfter, RetryListener retries) {
         this.endpoint = URI.create(baseUrl.replaceAll("/+$", "") + "/v1/records");
         this.token = token;
         this.giveUpAfter = giveUpAfter;
+        this.retries = retries;
+    }
+
+    public URI endpoint() {
+        return endpoint;
     }
 
     /** Sends one batch and returns the number of records the front-end accepted. */
     public int send(byte[] ndjson) throws IOException, InterruptedException, RefusedException {
         long deadline = System.nanoTime() + giveUpAfter.toNanos();
         long backoffMillis = 100;
+        int attempt = 0;
+        String lastReason = null;
         while (true) {
             HttpRequest request = HttpRequest.newBuilder(endpoint)
                     .timeout(Duration.ofSeconds(60))
@@ -70,15 +92,26 @@ public final class RecordSender {
                 }
                 OptionalLong retryAfter = response.headers().firstValueAsLong("Retry-After");
                 waitMillis = retryAfter.isPresent() ? retryAfter.getAsLong() * 1000 : backoffMillis;
-            } catch (ConnectException | HttpTimeoutException e) {
+                lastReason = retryAfter.isPresent() ? "503 Retry-After " + retryAfter.getAsLong() : "503 (no Retry-After)";
+            } catch (HttpConnectTimeoutException e) {
                 waitMillis = backoffMillis;
+                lastReason = "timeout (no connection within 5 s)";
+            } catch (HttpTimeoutException e) {
+                waitMillis = backoffMillis;
+                lastReason = "timeout (no answer within 60 s)";
+            } catch (ConnectException e) {
+                waitMillis = backoffMillis;
+                lastReason = "connection refused";
             } catch (IOException e) {
                 // A reset connection: the request may or may not have been spooled; resending is safe.
                 waitMillis = backoffMillis;
+                lastReason = "connection lost" + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")");
             }
             if (System.nanoTime() + waitMillis * 1_000_000 > deadline) {
-                throw new IOException("front-end " + endpoint + " did not accept the batch within " + giveUpAfter.toSeconds() + "s");
+                throw new IOException("front-end " + endpoint + " did not accept the batch within " + giveUpAfter.toSeconds() + "s"
+                        + " (last: " + lastReason + ")");
             }
+            retries.retrying(++attempt, lastReason, Duration.ofMillis(waitMillis));
             Thread.sleep(waitMillis);
             backoffMillis = Math.min(backoffMillis * 2, 5000);
         }

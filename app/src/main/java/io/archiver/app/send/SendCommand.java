@@ -6,7 +6,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.io.PrintStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.util.Locale;
+import io.archiver.core.text.Plural;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -49,7 +53,19 @@ public final class SendCommand implements Callable<Integer> {
         }
         Duration patience = io.archiver.core.config.Config.parseDuration(giveUpAfter).orElseThrow(() ->
                 new picocli.CommandLine.ParameterException(spec.commandLine(), "--give-up-after must be a duration such as 30s or 5m"));
-        RecordSender sender = new RecordSender(url, resolveToken(), patience);
+        if (!"-".equals(input)) {
+            Path file = Path.of(input);
+            if (!Files.exists(file)) {
+                throw new NoSuchFileException(input);
+            }
+            if (Files.isDirectory(file)) {
+                throw new IOException(input + " is a directory, not an NDJSON file");
+            }
+        }
+        String bearer = resolveToken();
+        PrintStream err = System.err;
+        RecordSender sender = new RecordSender(url, bearer, patience, (attempt, reason, delay) ->
+                err.printf(Locale.ROOT, "archiver: send: %s: %s; retry %d in %s%n", url, reason, attempt, seconds(delay)));
         long total = 0;
         long lineNumber = 0;
         long firstLineOfBatch = 1;
@@ -82,7 +98,7 @@ public final class SendCommand implements Callable<Integer> {
                 total += flush(sender, buffer, firstLineOfBatch, lineNumber, total);
             }
         }
-        System.out.println("sent " + total + " record(s)");
+        System.out.println("sent " + Plural.of(total, "record"));
         return 0;
     }
 
@@ -94,7 +110,7 @@ public final class SendCommand implements Callable<Integer> {
             return accepted;
         } catch (RecordSender.RefusedException e) {
             throw new IOException("the batch of lines " + firstLine + "-" + lastLine + " was refused after " + sentSoFar
-                    + " record(s) went in (record indexes count from line " + firstLine + "): " + e.getMessage());
+                    + (sentSoFar == 1 ? " record" : " records") + " went in (record indexes count from line " + firstLine + "): " + e.getMessage());
         }
     }
 
@@ -111,6 +127,10 @@ public final class SendCommand implements Callable<Integer> {
         }
         throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                 "a token is required: --token, --token-file or ARCHIVER_TOKEN");
+    }
+
+    private static String seconds(Duration delay) {
+        return String.format(Locale.ROOT, "%.1f s", delay.toMillis() / 1000.0);
     }
 
     private static ProgressBar progressBar(long size) {

@@ -3,12 +3,16 @@ package io.archiver.cluster.status;
 import io.archiver.cluster.failover.FailoverLog;
 import io.archiver.cluster.failover.HostProbe;
 import io.archiver.cluster.failover.HostState;
+import io.archiver.cluster.failover.FailoverWatchJob;
 import io.archiver.cluster.node.NodeHeartbeat;
+import io.archiver.store.ArchiveTable;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,12 +24,22 @@ import javax.sql.DataSource;
  * The state of the whole archive on one page, for {@code GET /v1/cluster} and {@code ./archiver status}:
  * each database server with its role and lag (probed one by one), the archive nodes (from their
  * heartbeats in {@code archive.nodes}) with their queue depths, the dead letters waiting, the last
- * failovers and the scheduled jobs (from Quartz's tables, with the node running each). What cannot be
- * read because the primary is down is reported as such, never as an error of the whole page.
+ * failovers, the scheduled jobs (from Quartz's tables, with the node running each) and the conflicts
+ * (records that came again under an archived id with other content: {@code {"count", "latest"}}, listed by
+ * {@code GET /v1/conflicts} and {@code ./archiver conflicts list}). What cannot be read because the primary
+ * is down is reported as such, never as an error of the whole page.
+ *
+ * <p>A node not seen for {@link #NODE_LISTED_FOR} is no longer listed (its row stays until
+ * {@link #forget}); the database watch, whose run never ends, is shown as {@value #WATCHING} while it
+ * runs on a node that checks in, rather than as its trigger's {@code BLOCKED}.
  */
 public final class ClusterStatus {
 
     private static final int FAILOVERS_SHOWN = 5;
+    /** How long a node that stopped beating stays listed (as down): long enough to notice, not forever. */
+    public static final Duration NODE_LISTED_FOR = Duration.ofHours(24);
+    /** The state shown for the database watch while a live node runs it. */
+    public static final String WATCHING = "running (watching)";
 
     private final DataSource dataSource;
     private final HostProbe probe;
@@ -53,6 +67,7 @@ public final class ClusterStatus {
             status.put("archiveNodes", nodes(statement));
             status.put("queues", queues(statement, (List<?>) status.get("archiveNodes")));
             status.put("scheduledJobs", jobs(statement));
+            status.put("conflicts", conflicts(statement));
         } catch (SQLException | RuntimeException e) {
             status.put("unavailable", "the archive database does not answer: " + e.getMessage());
         }
@@ -63,7 +78,8 @@ public final class ClusterStatus {
         List<Map<String, Object>> nodes = new ArrayList<>();
         try (ResultSet rs = statement.executeQuery("SELECT name, http_url, broker_url, pid, started_at, last_seen, queue_depth, "
                 + "failover_mode, last_seen > now() - interval '" + NodeHeartbeat.STALE_AFTER.toSeconds() + " seconds' "
-                + "FROM archive.nodes ORDER BY name")) {
+                + "FROM archive.nodes WHERE last_seen > now() - interval '" + NODE_LISTED_FOR.toSeconds() + " seconds' "
+                + "ORDER BY name")) {
             while (rs.next()) {
                 Map<String, Object> node = new LinkedHashMap<>();
                 node.put("name", rs.getString(1));
@@ -103,7 +119,12 @@ public final class ClusterStatus {
         try (ResultSet rs = statement.executeQuery("SELECT t.job_group, t.job_name, t.trigger_state, t.next_fire_time, "
                 + "t.prev_fire_time, c.cron_expression, s.repeat_interval, "
                 + "(SELECT string_agg(f.instance_name, ',') FROM archive.qrtz_fired_triggers f WHERE f.sched_name = t.sched_name "
-                + " AND f.job_name = t.job_name AND f.job_group = t.job_group AND f.state = 'EXECUTING') "
+                + " AND f.job_name = t.job_name AND f.job_group = t.job_group AND f.state = 'EXECUTING'), "
+                // Executing on an instance that checks in (Quartz's own liveness: check-in interval + 7.5 s).
+                + "EXISTS (SELECT 1 FROM archive.qrtz_fired_triggers f JOIN archive.qrtz_scheduler_state l "
+                + " ON l.sched_name = f.sched_name AND l.instance_name = f.instance_name WHERE f.sched_name = t.sched_name "
+                + " AND f.job_name = t.job_name AND f.job_group = t.job_group AND f.state = 'EXECUTING' "
+                + " AND l.last_checkin_time + l.checkin_interval + 7500 > extract(epoch FROM clock_timestamp()) * 1000) "
                 + "FROM archive.qrtz_triggers t "
                 + "LEFT JOIN archive.qrtz_cron_triggers c USING (sched_name, trigger_name, trigger_group) "
                 + "LEFT JOIN archive.qrtz_simple_triggers s USING (sched_name, trigger_name, trigger_group) "
@@ -111,7 +132,8 @@ public final class ClusterStatus {
             while (rs.next()) {
                 Map<String, Object> job = new LinkedHashMap<>();
                 job.put("name", rs.getString(1) + "." + rs.getString(2));
-                job.put("state", rs.getString(3));
+                job.put("state", state(rs.getString(1), rs.getString(2), rs.getString(3), rs.getBoolean(9)));
+                job.put("triggerState", rs.getString(3));
                 job.put("schedule", rs.getString(6) != null ? rs.getString(6) : "every " + rs.getLong(7) / 1000 + " s");
                 job.put("nextFire", millis(rs.getLong(4)));
                 job.put("previousFire", millis(rs.getLong(5)));
@@ -120,6 +142,45 @@ public final class ClusterStatus {
             }
         }
         return jobs;
+    }
+
+    /** Quartz's trigger state, but {@value #WATCHING} for the database watch running on a live node. */
+    static String state(String group, String name, String triggerState, boolean executingOnLiveNode) {
+        boolean watch = FailoverWatchJob.KEY.getGroup().equals(group) && FailoverWatchJob.KEY.getName().equals(name);
+        return watch && executingOnLiveNode ? WATCHING : triggerState;
+    }
+
+    private static Map<String, Object> conflicts(Statement statement) throws SQLException {
+        Map<String, Object> conflicts = new LinkedHashMap<>();
+        try (ResultSet rs = statement.executeQuery("SELECT count(*), max(detected_at) FROM " + ArchiveTable.CONFLICTS)) {
+            rs.next();
+            conflicts.put("count", rs.getLong(1));
+            conflicts.put("latest", text(rs.getTimestamp(2)));
+        }
+        return conflicts;
+    }
+
+    /** What {@link #forget} did. */
+    public enum Forgotten { FORGOTTEN, UNKNOWN, ALIVE }
+
+    /**
+     * Removes a node's row from {@code archive.nodes} (a node that is gone for good), unless it is alive
+     * (seen within {@link NodeHeartbeat#STALE_AFTER}: its next beat would bring it back).
+     */
+    public static Forgotten forget(Connection connection, String name) throws SQLException {
+        try (PreparedStatement delete = connection.prepareStatement("DELETE FROM archive.nodes WHERE name = ? AND last_seen <= now() - "
+                + "interval '" + NodeHeartbeat.STALE_AFTER.toSeconds() + " seconds'")) {
+            delete.setString(1, name);
+            if (delete.executeUpdate() > 0) {
+                return Forgotten.FORGOTTEN;
+            }
+        }
+        try (PreparedStatement exists = connection.prepareStatement("SELECT 1 FROM archive.nodes WHERE name = ?")) {
+            exists.setString(1, name);
+            try (ResultSet rs = exists.executeQuery()) {
+                return rs.next() ? Forgotten.ALIVE : Forgotten.UNKNOWN;
+            }
+        }
     }
 
     private static String millis(long epochMillis) {

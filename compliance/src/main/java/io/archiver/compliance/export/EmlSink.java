@@ -75,16 +75,23 @@ final class EmlSink implements ExportSink {
         final int number;
         final ArchiveRecord first;
         final Set<String> participants = new LinkedHashSet<>();
+        /**
+         * Whether the conversation is a conference, as far as its records so far tell: the file is named
+         * when the part ends, so a conference that opens with a session-start record is still named one.
+         * A later part inherits it from the earlier ones.
+         */
+        boolean conference;
         final Writer text;
         final Writer html;
         Instant last;
         long records;
         long chars;
 
-        Part(ArchiveRecord first, int number) throws IOException {
+        Part(ArchiveRecord first, int number, boolean conference) throws IOException {
             this.conversationId = first.conversationId();
             this.number = number;
             this.first = first;
+            this.conference = conference;
             this.text = writer(textSpool);
             this.html = writer(htmlSpool);
             String title = "IM conversation " + conversationId + (number > 1 ? " (part " + number + ")" : "");
@@ -120,14 +127,16 @@ final class EmlSink implements ExportSink {
             close();
         } else if (part != null && (part.records >= maxRecords || part.chars >= maxChars)) {
             int next = part.number + 1;
+            boolean conference = part.conference;
             close();
-            part = new Part(r, next);
+            part = new Part(r, next, conference);
         }
         if (part == null) {
-            part = new Part(r, 1);
+            part = new Part(r, 1, false);
         }
         part.participants.add(r.from());
         part.participants.addAll(r.to());
+        part.conference |= conference(r.kind()) || part.participants.size() > 2;
         part.last = r.sentAt();
         part.records++;
         part.chars += transcript(r, part.text) + html(r, part.html);
@@ -290,16 +299,24 @@ final class EmlSink implements ExportSink {
         htmlSpool.reset();
     }
 
-    /** {@code 20261124T101530Z-p2p-3f2a9c01d4e5} or {@code ...-conf-...-part2}: first record's UTC time, kind, a short id. */
-    static String fileNameBase(ArchiveRecord first, int part) {
-        return FILE_TIME.format(first.sentAt()) + "-" + (conference(first.kind()) ? "conf" : "p2p") + "-"
+    /**
+     * {@code 20261124T101530Z-p2p-3f2a9c01d4e5} or {@code ...-conf-...-part2}: the first record's UTC time,
+     * the conversation's kind, a short id.
+     */
+    static String fileNameBase(ArchiveRecord first, boolean conference, int part) {
+        return FILE_TIME.format(first.sentAt()) + "-" + (conference ? "conf" : "p2p") + "-"
                 + shortId(first.conversationId()) + (part > 1 ? "-part" + part : "");
     }
 
     private static String fileName(Part p) {
-        return fileNameBase(p.first, p.number);
+        return fileNameBase(p.first, p.conference, p.number);
     }
 
+    /**
+     * A record kind that only a conference has. A conversation is a conference when any of its records is
+     * of such a kind or it has more than two participants; the first record alone (often session-start)
+     * does not tell.
+     */
     static boolean conference(Kind kind) {
         return kind == Kind.CONFERENCE_MESSAGE || kind == Kind.JOIN || kind == Kind.LEAVE;
     }

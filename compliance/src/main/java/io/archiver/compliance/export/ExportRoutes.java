@@ -3,7 +3,6 @@ package io.archiver.compliance.export;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -14,6 +13,7 @@ import io.archiver.core.auth.Role;
 import io.archiver.core.http.ApiException;
 import io.archiver.core.http.BearerAuth;
 import io.archiver.core.http.HttpServer;
+import io.archiver.core.record.JsonErrors;
 import io.archiver.core.time.TimeOrDate;
 import io.archiver.store.AuditLog;
 import io.javalin.Javalin;
@@ -261,10 +261,9 @@ public final class ExportRoutes {
         JsonNode node;
         try {
             node = JSON.readTree(body);
-        } catch (JsonProcessingException e) {
-            throw ApiException.badRequest("body is not valid JSON: " + e.getOriginalMessage(), "", e.getOriginalMessage());
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            String reason = JsonErrors.describe(e, body);
+            throw ApiException.badRequest(reason, "", reason);
         }
         if (node == null || node.isMissingNode() || !node.isObject()) {
             throw ApiException.badRequest("body must be a JSON object: {\"from\", \"to\", \"participants\", \"conversations\", \"format\", \"markExported\"}",

@@ -2,16 +2,14 @@ package io.archiver.compliance.export;
 
 import io.archiver.core.record.ArchiveRecord;
 import io.archiver.core.record.Kind;
+import io.archiver.store.ArchiveTable;
+import io.archiver.store.StoredRecord;
 import java.io.IOException;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.util.List;
 
 /**
  * The rows of a query, read with a server-side cursor (the caller's transaction, {@code fetchSize}
@@ -22,8 +20,6 @@ import java.util.List;
 final class ExportSelection {
 
     static final int FETCH_SIZE = 1000;
-    private static final String COLUMNS = "record_id, conversation_id, kind, sent_at, sender, recipients, content_type, body, "
-            + "external, frontend, received_at, archived_at";
 
     @FunctionalInterface
     interface RowHandler {
@@ -37,7 +33,7 @@ final class ExportSelection {
     }
 
     String where() {
-        StringBuilder sql = new StringBuilder(" FROM archive.messages WHERE sent_at >= ? AND sent_at < ?");
+        StringBuilder sql = new StringBuilder(" FROM " + ArchiveTable.MESSAGES + " WHERE sent_at >= ? AND sent_at < ?");
         if (!query.participants().isEmpty()) {
             sql.append(" AND array_prepend(sender, recipients) && ?::text[]");
         }
@@ -74,7 +70,7 @@ final class ExportSelection {
         if (connection.getAutoCommit()) {
             throw new IllegalStateException("a cursor needs a transaction: turn auto-commit off");
         }
-        try (PreparedStatement select = connection.prepareStatement("SELECT " + COLUMNS + where() + " ORDER BY " + order,
+        try (PreparedStatement select = connection.prepareStatement("SELECT " + StoredRecord.COLUMNS + where() + " ORDER BY " + order,
                 ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
             select.setFetchSize(FETCH_SIZE);
             bind(connection, select);
@@ -87,17 +83,11 @@ final class ExportSelection {
     }
 
     private static ExportedRow row(ResultSet rs) throws SQLException {
-        String kind = rs.getString(3);
-        Array recipients = rs.getArray(6);
-        String[] to = (String[]) recipients.getArray();
-        recipients.free();
-        ArchiveRecord record = new ArchiveRecord(rs.getString(1), rs.getString(2),
-                Kind.fromWire(kind).orElseThrow(() -> new SQLException("unknown kind '" + kind + "' in archive.messages")),
-                instant(rs, 4), rs.getString(5), List.of(to), rs.getString(7), rs.getString(8), rs.getBoolean(9));
-        return new ExportedRow(record, rs.getString(10), instant(rs, 11), instant(rs, 12));
-    }
-
-    private static Instant instant(ResultSet rs, int column) throws SQLException {
-        return rs.getObject(column, OffsetDateTime.class).toInstant();
+        StoredRecord stored = StoredRecord.read(rs);
+        Kind kind = Kind.fromWire(stored.kind())
+                .orElseThrow(() -> new SQLException("unknown kind '" + stored.kind() + "' in " + ArchiveTable.MESSAGES));
+        ArchiveRecord record = new ArchiveRecord(stored.id(), stored.conversationId(), kind, stored.sentAt(), stored.from(),
+                stored.to(), stored.contentType(), stored.body(), stored.external());
+        return new ExportedRow(record, stored.frontend(), stored.receivedAt(), stored.archivedAt());
     }
 }

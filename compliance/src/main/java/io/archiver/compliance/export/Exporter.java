@@ -1,5 +1,6 @@
 package io.archiver.compliance.export;
 
+import io.archiver.core.text.Plural;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -100,7 +101,7 @@ public final class Exporter {
                         if (++records[0] % ExportSelection.FETCH_SIZE == 0) {
                             progress.update(records[0], Math.max(total, records[0]));
                             if (cancelled.getAsBoolean()) {
-                                throw new ExportException("export cancelled after " + records[0] + " records");
+                                throw new ExportException("export cancelled after " + Plural.of(records[0], "record"));
                             }
                         }
                     });
@@ -143,7 +144,7 @@ public final class Exporter {
             if (e instanceof ExportException export) {
                 throw export;
             }
-            throw new ExportException("export failed after " + records[0] + " records: " + e.getMessage(), e);
+            throw new ExportException("export failed after " + Plural.of(records[0], "record") + ": " + e.getMessage(), e);
         }
     }
 

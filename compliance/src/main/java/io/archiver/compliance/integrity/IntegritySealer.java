@@ -1,5 +1,6 @@
 package io.archiver.compliance.integrity;
 
+import io.archiver.core.text.Plural;
 import io.archiver.store.AdvisoryLocks;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -275,7 +276,7 @@ public final class IntegritySealer {
                 }
                 if (!check.inserted.isEmpty()) {
                     List<String> ids = check.inserted.ids().subList(0, (int) Math.min(IDS_IN_NOTE, check.inserted.ids().size()));
-                    why.add(check.inserted.count() + " record(s) archived after the seal: " + String.join(", ", ids)
+                    why.add(Plural.of(check.inserted.count(), "record") + " archived after the seal: " + String.join(", ", ids)
                             + (check.inserted.count() > ids.size() ? ", ..." : ""));
                     details.put("late", check.inserted.count());
                     details.put("lateIds", check.inserted.ids());
@@ -294,8 +295,8 @@ public final class IntegritySealer {
     /** Why a sealed day must not be sealed again, or null. */
     private static String problem(SealEntry seal, DayCheck check) {
         if (check.sealedCount != seal.records() || !Arrays.equals(check.sealedRoot, seal.root())) {
-            return "its sealed record list (" + check.sealedCount + " records) does not give the seal's root (" + seal.records()
-                    + " records): the list was altered";
+            return "its sealed record list (" + Plural.of(check.sealedCount, "record") + ") does not give the seal's root ("
+                    + Plural.of(seal.records(), "record") + "): the list was altered";
         }
         List<String> problems = new ArrayList<>();
         describe(problems, check.changed, "changed since the seal");
@@ -308,7 +309,7 @@ public final class IntegritySealer {
 
     private static void describe(List<String> problems, IdList ids, String what) {
         if (!ids.isEmpty()) {
-            problems.add(ids.count() + " record(s) " + what + " " + ids.ids().subList(0, Math.min(10, ids.ids().size())));
+            problems.add(Plural.of(ids.count(), "record") + " " + what + " " + ids.ids().subList(0, Math.min(10, ids.ids().size())));
         }
     }
 

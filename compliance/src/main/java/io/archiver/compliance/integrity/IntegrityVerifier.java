@@ -1,9 +1,11 @@
 package io.archiver.compliance.integrity;
 
+import io.archiver.store.ArchiveTable;
 import io.archiver.store.AdvisoryLocks;
 import io.archiver.compliance.integrity.VerifyReport.DayReport;
 import io.archiver.compliance.integrity.VerifyReport.Finding;
 import io.archiver.compliance.integrity.VerifyReport.Status;
+import io.archiver.core.text.Plural;
 import io.archiver.store.AuditLog;
 import io.archiver.store.DayPartitions;
 import java.sql.Connection;
@@ -105,11 +107,18 @@ public final class IntegrityVerifier {
             progress.started(days.size());
 
             LocalDate lastSealable = new IntegritySealer(dataSource, settings, "verify").lastSealableDay(started);
+            SealSchedule schedule = new SealSchedule(settings);
             List<DayReport> reports = new ArrayList<>();
             long records = 0;
             int done = 0;
             for (LocalDate day : days) {
                 DayReport report = verifyDay(connection, day, orphans.getOrDefault(day, new IdList()), lastSealable, records, progress);
+                if (report != null && (report.status() == Status.OPEN || report.status() == Status.UNSEALED)) {
+                    report = new DayReport(report.day(), report.status(), report.records(), report.sealedRecords(), report.sealedAt(),
+                            report.sealSeq(), report.purged(), report.findings(), report.notes(),
+                            schedule.describe(day, started, report.status() == Status.UNSEALED), schedule.sealableAt(day),
+                            schedule.expectedSealAt(day, started));
+                }
                 done++;
                 if (report != null) {
                     reports.add(report);
@@ -161,12 +170,12 @@ public final class IntegrityVerifier {
         boolean expiredTable = expiredTableExists(connection, day);
         if (seal == null && check.sealedCount > 0) {
             findings.add(new Finding(Finding.SEAL_MISSING, check.sealedCount, List.of(), "the day's sealed record list ("
-                    + check.sealedCount + " records) is there but its seal is gone: the seal was removed"));
+                    + Plural.of(check.sealedCount, "record") + ") is there but its seal is gone: the seal was removed"));
         }
         if (seal != null && (check.sealedCount != seal.records() || !java.util.Arrays.equals(check.sealedRoot, seal.root()))) {
             findings.add(new Finding(Finding.SEAL_ALTERED, Math.abs(check.sealedCount - seal.records()), List.of(),
-                    "the day's sealed record list (" + check.sealedCount + " records) does not give its seal's root (" + seal.records()
-                            + " records, entry " + seal.seq() + "): the list was altered, so the record-by-record comparison "
+                    "the day's sealed record list (" + Plural.of(check.sealedCount, "record")
+                            + ") does not give its seal's root (" + Plural.of(seal.records(), "record") + ", entry " + seal.seq() + "): the list was altered, so the record-by-record comparison "
                             + "below is against an altered list"));
         }
         add(findings, Finding.CONTENT_CHANGED, check.contentChanged, "the content no longer gives the stored content hash: "
@@ -178,7 +187,8 @@ public final class IntegrityVerifier {
         add(findings, Finding.INSERTED_BEFORE_SEAL, check.insertedBeforeSeal, "not in the seal although archived before it: "
                 + "inserted behind the archive's back");
         if (expiredTable && (!check.removedOutsidePurge.isEmpty() || !orphans.isEmpty())) {
-            notes.add((check.removedOutsidePurge.count() + orphans.count()) + " record(s) are in archive." + Purgeable.expiredTable(day)
+            notes.add(Plural.of(check.removedOutsidePurge.count() + orphans.count(), "record")
+                    + (check.removedOutsidePurge.count() + orphans.count() == 1 ? " is" : " are") + " in archive." + Purgeable.expiredTable(day)
                     + ", detached by a purge that did not finish; the next purge finishes the day");
         } else {
             add(findings, Finding.REMOVED_OUTSIDE_PURGE, check.removedOutsidePurge, "gone from archive.messages but still listed in "
@@ -291,7 +301,7 @@ public final class IntegrityVerifier {
         }
 
         static String expiredTable(LocalDate day) {
-            return "messages_p" + day.format(java.time.format.DateTimeFormatter.BASIC_ISO_DATE) + "_expired";
+            return ArchiveTable.expiredPartition(day);
         }
     }
 }

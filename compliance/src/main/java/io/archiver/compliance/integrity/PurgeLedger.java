@@ -1,5 +1,6 @@
 package io.archiver.compliance.integrity;
 
+import io.archiver.core.text.Plural;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -46,14 +47,14 @@ record PurgeLedger(List<Run> runs) {
             String runs = runIds.isEmpty() ? "no purge run" : (runIds.size() == 1 ? "purge run " : "purge runs ")
                     + String.join(", ", runIds.stream().map(String::valueOf).toList());
             if (unaccounted > 0) {
-                return removed + " sealed record(s) gone; " + runs + " recorded " + recorded + " for this day: "
+                return Plural.of(removed, "sealed record") + " gone; " + runs + " recorded " + recorded + " for this day: "
                         + unaccounted + " removed by no recorded purge";
             }
             if (removed > recorded) {
-                return removed + " record(s) removed by " + runs + " (" + recorded + " recorded; the rest by a run that did not "
+                return Plural.of(removed, "record") + " removed by " + runs + " (" + recorded + " recorded; the rest by a run that did not "
                         + "finish, whose counts are incomplete)";
             }
-            return removed + " record(s) removed by " + runs;
+            return Plural.of(removed, "record") + " removed by " + runs;
         }
     }
 

@@ -1,5 +1,6 @@
 package io.archiver.compliance.integrity;
 
+import io.archiver.store.ArchiveTable;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.sql.Array;
@@ -23,7 +24,7 @@ import java.util.Arrays;
 public final class RowContentHash {
 
     /** The columns {@link #of(ResultSet)} reads, for a SELECT list. */
-    public static final String COLUMNS = "record_id, conversation_id, kind, sent_at, sender, recipients, content_type, body, external";
+    public static final String COLUMNS = ArchiveTable.RECORD_COLUMNS;
 
     private final MessageDigest digest = IntegrityHashes.sha256();
     private byte[] buffer = new byte[4096];

@@ -77,9 +77,21 @@ public record VerifyReport(LocalDate fromDay, LocalDate toDay, Instant startedAt
         }
     }
 
-    /** One UTC day. {@code purged}: sealed records removed since the seal by recorded purges (not a mismatch). */
+    /**
+     * One UTC day. {@code purged}: sealed records removed since the seal by recorded purges (not a mismatch).
+     * For a day without a seal ({@link Status#OPEN}, {@link Status#UNSEALED}): {@code unsealedBecause}, why, in
+     * words ({@code today, still open; ...}), {@code sealableAt}, when it is over plus {@code integrity.grace},
+     * and {@code expectedSealAt}, the seal job's first run from then on (null when the job is off); all three
+     * null for the other days.
+     */
     public record DayReport(LocalDate day, Status status, long records, Long sealedRecords, Instant sealedAt, Long sealSeq,
-                            long purged, List<Finding> findings, List<String> notes) {
+                            long purged, List<Finding> findings, List<String> notes, String unsealedBecause, Instant sealableAt,
+                            Instant expectedSealAt) {
+
+        public DayReport(LocalDate day, Status status, long records, Long sealedRecords, Instant sealedAt, Long sealSeq,
+                         long purged, List<Finding> findings, List<String> notes) {
+            this(day, status, records, sealedRecords, sealedAt, sealSeq, purged, findings, notes, null, null, null);
+        }
 
         public List<String> kinds() {
             return findings.stream().map(Finding::kind).toList();
@@ -102,6 +114,11 @@ public record VerifyReport(LocalDate fromDay, LocalDate toDay, Instant startedAt
             findings.forEach(f -> list.add(f.toMap()));
             m.put("findings", list);
             m.put("notes", notes);
+            if (unsealedBecause != null) {
+                m.put("unsealedBecause", unsealedBecause);
+                m.put("sealableAt", sealableAt == null ? null : sealableAt.toString());
+                m.put("expectedSealAt", expectedSealAt == null ? null : expectedSealAt.toString());
+            }
             return m;
         }
     }

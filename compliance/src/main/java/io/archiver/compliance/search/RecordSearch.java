@@ -1,5 +1,6 @@
 package io.archiver.compliance.search;
 
+import io.archiver.store.StoredRecord;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -1,5 +1,6 @@
 package io.archiver.compliance.search;
 
+import io.archiver.store.StoredRecord;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;

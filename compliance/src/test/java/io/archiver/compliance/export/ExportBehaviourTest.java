@@ -165,7 +165,7 @@ class ExportBehaviourTest {
         ExportQuery query = ExportQuery.of(FROM, TO, List.of(), List.of(), "csv", true, ExportQuery.Names.CLI);
         Path out = temp.resolve("cancelled");
         assertThatThrownBy(() -> new Exporter(db).export(query, out, "tester", (done, total) -> progressed.set(done),
-                () -> progressed.get() >= 2000)).isInstanceOf(ExportException.class).hasMessageContaining("cancelled after 2000 records");
+                () -> progressed.get() >= 2000)).isInstanceOf(ExportException.class).hasMessageContaining("cancelled after 2,000 records");
 
         try (Stream<Path> listing = Files.list(out)) {
             assertThat(listing.map(p -> p.getFileName().toString()).collect(Collectors.toList())).isEmpty();

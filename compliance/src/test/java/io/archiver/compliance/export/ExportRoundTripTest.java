@@ -1,6 +1,8 @@
 package io.archiver.compliance.export;
 
 import static io.archiver.compliance.export.ExportFixture.ALICE;
+import static io.archiver.compliance.export.ExportFixture.BOB;
+import static io.archiver.compliance.export.ExportFixture.CAROL;
 import static io.archiver.compliance.export.ExportFixture.CONF;
 import static io.archiver.compliance.export.ExportFixture.FROM;
 import static io.archiver.compliance.export.ExportFixture.TO;
@@ -9,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.gson.JsonObject;
 import com.zaxxer.hikari.HikariDataSource;
 import io.archiver.core.record.ArchiveRecord;
+import io.archiver.core.record.Kind;
 import io.archiver.store.Database;
 import io.archiver.store.Incoming;
 import io.archiver.store.Migrations;
@@ -103,11 +106,9 @@ class ExportRoundTripTest {
             JsonObject row = rows.get(i);
             ArchiveRecord r = expected.get(i);
             Incoming in = fixture.incoming.get(r.id());
-            Set<String> keys = new LinkedHashSet<>(List.of("id", "conversationId", "kind", "sentAt", "from", "to", "contentType"));
-            if (r.body() != null) {
-                keys.add("body");
-            }
-            keys.addAll(List.of("external", "frontend", "receivedAt", "archivedAt"));
+            // Every field, a record without a body included (body: null): the one JSON form of a record.
+            Set<String> keys = new LinkedHashSet<>(List.of("id", "conversationId", "kind", "sentAt", "from", "to", "contentType",
+                    "body", "external", "frontend", "receivedAt", "archivedAt"));
             assertThat(row.keySet()).as(r.id()).containsExactlyElementsOf(keys);
             assertThat(row.get("id").getAsString()).isEqualTo(r.id());
             assertThat(row.get("conversationId").getAsString()).isEqualTo(r.conversationId());
@@ -118,13 +119,15 @@ class ExportRoundTripTest {
             assertThat(row.get("contentType").getAsString()).isEqualTo(r.contentType());
             if (r.body() != null) {
                 assertThat(row.get("body").getAsString()).as(r.id()).isEqualTo(r.body());
+            } else {
+                assertThat(row.get("body").isJsonNull()).as(r.id()).isTrue();
             }
             assertThat(row.get("external").getAsBoolean()).isEqualTo(r.external());
             assertThat(row.get("frontend").getAsString()).isEqualTo(in.frontend());
             assertThat(Instant.parse(row.get("receivedAt").getAsString())).isEqualTo(in.receivedAt());
             assertThat(Instant.parse(row.get("archivedAt").getAsString())).isEqualTo(archivedAt.get(r.id()));
         }
-        assertThat(rows.stream().filter(r -> r.has("body")).map(r -> r.get("body").getAsString()))
+        assertThat(rows.stream().filter(r -> !r.get("body").isJsonNull()).map(r -> r.get("body").getAsString()))
                 .contains(ExportFixture.body64k(), ExportFixture.HTML_BODY, ExportFixture.CSV_BODY);
 
         JsonObject manifest = Readback.manifest(out);
@@ -207,6 +210,49 @@ class ExportRoundTripTest {
     }
 
     @Test
+    void emlNamesAConversationByItsKindNotByItsFirstRecord() throws Exception {
+        String startsThenConference = "conf:starts-with-session-start";
+        String threeParticipants = "conf:three-people";
+        String joinsLater = "conf:joins-later";
+        String dialog = "p2p:a-dialog";
+        ExportFixture f = new ExportFixture();
+        f.add("s-0", startsThenConference, Kind.SESSION_START, "2026-03-10T11:00:00Z", ALICE, List.of(), "text/plain", null, false);
+        f.add("s-1", startsThenConference, Kind.CONFERENCE_MESSAGE, "2026-03-10T11:00:01Z", ALICE, List.of(BOB), "text/plain", "hi all", false);
+        f.message("s-2", startsThenConference, "2026-03-10T11:00:02Z", BOB, List.of(ALICE), "a plain message in the conference");
+        f.add("t-0", threeParticipants, Kind.SESSION_START, "2026-03-10T12:00:00Z", ALICE, List.of(), "text/plain", null, false);
+        f.message("t-1", threeParticipants, "2026-03-10T12:00:01Z", ALICE, List.of(BOB, CAROL), "to both of you");
+        f.add("j-0", joinsLater, Kind.SESSION_START, "2026-03-10T13:00:00Z", ALICE, List.of(), "text/plain", null, false);
+        f.message("j-1", joinsLater, "2026-03-10T13:00:01Z", ALICE, List.of(BOB), "first");
+        f.add("j-2", joinsLater, Kind.JOIN, "2026-03-10T13:00:02Z", BOB, List.of(), "text/plain", null, false);
+        f.add("d-0", dialog, Kind.SESSION_START, "2026-03-10T14:00:00Z", ALICE, List.of(), "text/plain", null, false);
+        f.message("d-1", dialog, "2026-03-10T14:00:01Z", ALICE, List.of(BOB), "hello bob");
+        f.message("d-2", dialog, "2026-03-10T14:00:02Z", BOB, List.of(ALICE), "hello alice");
+        f.add("d-3", dialog, Kind.SESSION_END, "2026-03-10T14:00:03Z", BOB, List.of(), "text/plain", null, false);
+        try (HikariDataSource other = Database.open(PG.config(PG.createDatabase()), "export-eml-names")) {
+            Migrations.migrate(other);
+            f.writeTo(other);
+            ExportQuery query = ExportQuery.of(FROM, TO, List.of(), List.of(), "eml", false, ExportQuery.Names.CLI);
+
+            Path out = temp.resolve("eml-kinds");
+            new Exporter(other).export(query, out, "auditor-ann", Exporter.Progress.NONE, () -> false);
+            assertThat(Readback.verifiedFiles(out)).extracting(p -> p.getFileName().toString()).containsExactlyInAnyOrder(
+                    "20260310T110000Z-conf-" + EmlSink.shortId(startsThenConference) + ".eml",
+                    "20260310T120000Z-conf-" + EmlSink.shortId(threeParticipants) + ".eml",
+                    "20260310T130000Z-conf-" + EmlSink.shortId(joinsLater) + ".eml",
+                    "20260310T140000Z-p2p-" + EmlSink.shortId(dialog) + ".eml");
+
+            // Parts of two records: a later part of a conference stays a conference, a dialog's stay p2p.
+            Path parts = temp.resolve("eml-kind-parts");
+            ExportQuery two = ExportQuery.of(FROM, TO, List.of(), List.of(startsThenConference, dialog), "eml", false, ExportQuery.Names.CLI);
+            new Exporter(other, new Exporter.Options(2, 1L << 30, false)).export(two, parts, "auditor-ann", Exporter.Progress.NONE, () -> false);
+            assertThat(Readback.verifiedFiles(parts)).extracting(p -> p.getFileName().toString().replaceAll("[0-9a-f]{12}", "ID"))
+                    .containsExactlyInAnyOrder(
+                            "20260310T110000Z-conf-ID.eml", "20260310T110002Z-conf-ID-part2.eml",
+                            "20260310T140000Z-p2p-ID.eml", "20260310T140002Z-p2p-ID-part2.eml");
+        }
+    }
+
+    @Test
     void aLongConversationContinuesInNumberedParts() throws Exception {
         Path out = temp.resolve("parts");
         ExportQuery query = ExportQuery.of(FROM, TO, List.of(), List.of(ExportFixture.P2P), "eml", false, ExportQuery.Names.CLI);
@@ -253,7 +299,9 @@ class ExportRoundTripTest {
             }
         }
         assertThat(to).as(file.toString()).containsExactlyElementsOf(others);
-        assertThat(file.getFileName().toString()).startsWith(EmlSink.fileNameBase(first, part));
+        boolean conference = others.size() + 1 > 2 || records.stream()
+                .anyMatch(r -> r.kind() == Kind.CONFERENCE_MESSAGE || r.kind() == Kind.JOIN || r.kind() == Kind.LEAVE);
+        assertThat(file.getFileName().toString()).startsWith(EmlSink.fileNameBase(first, conference, part));
         assertThat(message.getHeader().getField("X-Archiver-Records").getBody()).isEqualTo(String.valueOf(records.size()));
 
         assertThat(message.getBody()).isInstanceOf(Multipart.class);

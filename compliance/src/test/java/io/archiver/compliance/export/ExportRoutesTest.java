@@ -102,6 +102,25 @@ class ExportRoutesTest {
     }
 
     @Test
+    void anUnknownPathAndAWrongMethodAnswerJsonOnTheNode() throws Exception {
+        ApiResponse unknown = api.get("/v1/nope", AUDITOR);
+        assertThat(unknown.status()).isEqualTo(404);
+        assertThat(unknown.raw().headers().firstValue("Content-Type").orElse("")).startsWith("application/json");
+        assertThat(unknown.body().get("error").asText()).isEqualTo("no such endpoint: GET /v1/nope");
+
+        ApiResponse wrong = api.send("PUT", "/v1/exports", AUDITOR, QUERY);
+        assertThat(wrong.status()).isEqualTo(405);
+        assertThat(wrong.raw().headers().firstValue("Content-Type").orElse("")).startsWith("application/json");
+        assertThat(wrong.body().get("error").asText()).isEqualTo("method PUT not allowed on /v1/exports");
+        assertThat(wrong.body().get("allowed")).extracting(JsonNode::asText).containsExactly("POST");
+        assertThat(wrong.raw().headers().firstValue("Allow")).hasValue("POST");
+
+        ApiResponse delete = api.delete("/v1/exports/00000000-0000-0000-0000-000000000000", ADMIN);
+        assertThat(delete.status()).isEqualTo(405);
+        assertThat(delete.body().get("allowed")).extracting(JsonNode::asText).contains("GET").doesNotContain("DELETE");
+    }
+
+    @Test
     void badRequestsNameTheField() throws Exception {
         assertThat(post(AUDITOR, "{\"from\": \"2026-03-10\", \"to\": \"2026-03-11\", \"format\": \"pdf\", \"since\": 1}").raw().body())
                 .contains("\"field\":\"since\"").contains("unknown field").contains("\"field\":\"format\"");

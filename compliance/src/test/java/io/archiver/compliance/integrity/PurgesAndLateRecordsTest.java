@@ -74,7 +74,7 @@ class PurgesAndLateRecordsTest {
             assertThat(d.status()).isEqualTo(Status.OK);
             assertThat(d.records()).isZero();
             assertThat(d.purged()).isEqualTo(30);
-            assertThat(d.notes()).anySatisfy(n -> assertThat(n).contains("30 record(s) removed by purge run " + stats.runId()));
+            assertThat(d.notes()).anySatisfy(n -> assertThat(n).contains("30 records removed by purge run " + stats.runId()));
         });
         assertThat(day(afterPurge, D73)).satisfies(d -> {
             assertThat(d.status()).isEqualTo(Status.OK);
@@ -182,7 +182,7 @@ class PurgesAndLateRecordsTest {
         IntegritySealer.SealRun run = archive.sealer().run(Instant.now());
 
         assertThat(run.resealed()).containsOnlyKeys(D10);
-        assertThat(run.resealed().get(D10)).contains("2 record(s) archived after the seal: recent-10, recent-11");
+        assertThat(run.resealed().get(D10)).contains("2 records archived after the seal: recent-10, recent-11");
         assertThat(archive.number("SELECT count(*) FROM archive.integrity_seal_history WHERE day = '" + D10
                 + "' AND reason LIKE '%recent-11%'")).isEqualTo(1);
         VerifyReport after = archive.verify();

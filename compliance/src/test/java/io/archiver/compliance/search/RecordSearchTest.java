@@ -1,5 +1,6 @@
 package io.archiver.compliance.search;
 
+import io.archiver.store.StoredRecord;
 import static io.archiver.compliance.search.SearchData.expected;
 import static io.archiver.compliance.search.SearchData.hasWord;
 import static io.archiver.compliance.search.SearchData.involves;

@@ -7,9 +7,10 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.List;
 
-/** Writes records in the contract's JSON form, every field explicit, one compact object a line. */
+/** Writes records in the contract's JSON form, every field explicit (the one writer of a record's JSON), one compact object a line. */
 public final class RecordJson {
 
     private static final JsonFactory FACTORY = new JsonFactory();
@@ -25,21 +26,29 @@ public final class RecordJson {
 
     /** The record's fields inside an object the caller opened, so that it can add fields of its own. */
     public static void writeFields(ArchiveRecord r, JsonGenerator g) throws IOException {
-        g.writeStringField("id", r.id());
-        g.writeStringField("conversationId", r.conversationId());
-        g.writeStringField("kind", r.kind().wireName());
-        g.writeStringField("sentAt", r.sentAt().toString());
-        g.writeStringField("from", r.from());
+        writeFields(g, r.id(), r.conversationId(), r.kind().wireName(), r.sentAt(), r.from(), r.to(), r.contentType(),
+                r.body(), r.external());
+    }
+
+    /**
+     * The one JSON form of a record's fields, for records and for stored rows alike: every field, in the
+     * contract's order, {@code body} {@code null} when there is none (the parser reads that as absent).
+     */
+    public static void writeFields(JsonGenerator g, String id, String conversationId, String kind, Instant sentAt, String from,
+                                   List<String> to, String contentType, String body, boolean external) throws IOException {
+        g.writeStringField("id", id);
+        g.writeStringField("conversationId", conversationId);
+        g.writeStringField("kind", kind);
+        g.writeStringField("sentAt", sentAt.toString());
+        g.writeStringField("from", from);
         g.writeArrayFieldStart("to");
-        for (String recipient : r.to()) {
+        for (String recipient : to) {
             g.writeString(recipient);
         }
         g.writeEndArray();
-        g.writeStringField("contentType", r.contentType());
-        if (r.body() != null) {
-            g.writeStringField("body", r.body());
-        }
-        g.writeBooleanField("external", r.external());
+        g.writeStringField("contentType", contentType);
+        g.writeStringField("body", body);
+        g.writeBooleanField("external", external);
     }
 
     /** The records as NDJSON: one object a line, each line ending in {@code \n}. */

@@ -1,10 +1,11 @@
 package io.archiver.core.record;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import java.io.CharConversionException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -41,8 +42,8 @@ public final class RecordParser {
                 throw new MalformedBodyException("body has content after the JSON value; send one object or one array"
                         + location(parser), read.size());
             }
-        } catch (JsonParseException e) {
-            throw malformed(e, read.size());
+        } catch (JsonProcessingException | CharConversionException e) {
+            throw malformed(e, body, read.size());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -73,9 +74,8 @@ public final class RecordParser {
                     throw new MalformedBodyException("line " + line + ": a record must be on one line", read.size() - 1);
                 }
             }
-        } catch (JsonParseException e) {
-            int line = e.getLocation() == null ? lastLine + 1 : e.getLocation().getLineNr();
-            throw new MalformedBodyException("line " + line + " is not valid JSON: " + e.getOriginalMessage(), read.size());
+        } catch (JsonProcessingException | CharConversionException e) {
+            throw malformed(e, body, read.size());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -96,8 +96,8 @@ public final class RecordParser {
             while ((token = parser.nextToken()) != null) {
                 readValue(parser, token, read);
             }
-        } catch (JsonParseException e) {
-            throw malformed(e, read.size());
+        } catch (JsonProcessingException | CharConversionException e) {
+            throw malformed(e, body, read.size());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -174,10 +174,9 @@ public final class RecordParser {
         }
     }
 
-    private static MalformedBodyException malformed(JsonParseException e, int index) {
-        String message = e.getOriginalMessage();
-        String what = message != null && message.contains("UTF-8") ? "body is not valid UTF-8: " : "body is not valid JSON: ";
-        return new MalformedBodyException(what + message + location(e.getProcessor()), index);
+    /** The parser's complaint in our words (its own text names internals and is never shown). */
+    private static MalformedBodyException malformed(IOException e, byte[] body, int index) {
+        return new MalformedBodyException(JsonErrors.describe(e, body), index);
     }
 
     private static String location(JsonParser parser) {

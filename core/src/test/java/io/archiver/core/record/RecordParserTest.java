@@ -6,7 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class RecordParserTest {
 
@@ -142,7 +146,7 @@ class RecordParserTest {
         assertThatThrownBy(() -> json("{\"id\":")).isInstanceOf(MalformedBodyException.class).hasMessageContaining("not valid JSON");
         assertThatThrownBy(() -> json("42")).isInstanceOf(MalformedBodyException.class).hasMessageContaining("record object");
         assertThatThrownBy(() -> json(record("") + record(""))).isInstanceOf(MalformedBodyException.class).hasMessageContaining("after the JSON value");
-        assertThatThrownBy(() -> json(record(",\"id\":\"again\""))).isInstanceOf(MalformedBodyException.class).hasMessageContaining("Duplicate field");
+        assertThatThrownBy(() -> json(record(",\"id\":\"again\""))).isInstanceOf(MalformedBodyException.class).hasMessageContaining("field 'id' appears twice in one object");
         byte[] badUtf8 = record("").replace("hello", "h\u00e9llo").getBytes(StandardCharsets.ISO_8859_1);
         assertThatThrownBy(() -> parser.parseJson(badUtf8, NOW)).isInstanceOf(MalformedBodyException.class).hasMessageContaining("UTF-8");
         assertThatThrownBy(() -> parser.parseNdjson((record("") + "\n[1]\n").getBytes(StandardCharsets.UTF_8), NOW))
@@ -181,7 +185,7 @@ class RecordParserTest {
         byte[] split = (record("") + "\n" + record("").replace(",\"from\"", ",\n\"from\"")).getBytes(StandardCharsets.UTF_8);
         assertThatThrownBy(() -> parser.parseNdjson(split, NOW)).hasMessage("line 2: a record must be on one line");
         byte[] broken = (record("") + "\n\n{\"id\": nope}\n").getBytes(StandardCharsets.UTF_8);
-        assertThatThrownBy(() -> parser.parseNdjson(broken, NOW)).hasMessageStartingWith("line 3 is not valid JSON");
+        assertThatThrownBy(() -> parser.parseNdjson(broken, NOW)).hasMessageStartingWith("body is not valid JSON: line 3, column 8: expected a value");
         assertThatThrownBy(() -> parser.parseNdjson("\n \n".getBytes(StandardCharsets.UTF_8), NOW)).hasMessageContaining("no records");
     }
 
@@ -212,5 +216,70 @@ class RecordParserTest {
         ArchiveRecord same = json(record("").replace("Contoso.COM", "contoso.com")).records().get(0);
         ArchiveRecord other = json(record("").replace("hello", "hello!")).records().get(0);
         assertThat(a.contentHash()).hasSize(32).isEqualTo(same.contentHash()).isNotEqualTo(other.contentHash());
+    }
+
+    // ---- parse errors in our words ----
+
+    static Stream<Arguments> malformedJson() {
+        String value = "a value (a string, number, object, array, true, false or null)";
+        return Stream.of(
+                Arguments.of("{\"id\": \"a\" x}", "line 1, column 12: expected ',' or '}' after a field value, found 'x'"),
+                Arguments.of("{\"id\": ", "line 1, column 8: unexpected end of input: an object opened at line 1, column 1 is not closed"),
+                Arguments.of("[{\"id\":\"a\"},", "line 1, column 13: unexpected end of input: an array opened at line 1, column 1 is not closed"),
+                Arguments.of("{\"id\":\"abc", "line 1, column 11: unexpected end of input: a string is not closed"),
+                Arguments.of("{\"id\":\"a\",}", "line 1, column 11: expected a field name after ',' (a trailing comma is not allowed), found '}'"),
+                Arguments.of("[{\"id\":\"a\"},]", "line 1, column 13: expected " + value + " after ',' (a trailing comma is not allowed), found ']'"),
+                Arguments.of("{id: 1}", "line 1, column 2: expected a field name in double quotes, found 'i'"),
+                Arguments.of("{\"id\" 1}", "line 1, column 7: expected ':' after a field name, found '1'"),
+                Arguments.of("{\"id\":\"a\\qb\"}", "line 1, column 10: invalid escape '\\q' in a string: the escapes are "
+                        + "\\\" \\\\ \\/ \\b \\f \\n \\r \\t and \\u followed by four hex digits"),
+                Arguments.of("{\"id\":\"\\u12x4\"}", "line 1, column 12: invalid escape in a string: expected four hex digits after \\u, found 'x'"),
+                Arguments.of("{\"id\":\"a\nb\"}", "line 1, column 9: control character U+000A inside a string: it must be escaped"),
+                Arguments.of("{\"id\":tru}", "line 1, column 7: expected " + value + ", found 'tru'"),
+                Arguments.of("{\"id\":'a'}", "line 1, column 7: expected " + value + ", found \"'\""),
+                Arguments.of("{\"id\":\"a\",\"n\":nope", "line 1, column 15: expected " + value + ", found 'nope'"),
+                Arguments.of("{\"n\":01}", "line 1, column 7: invalid number: leading zeroes are not allowed"),
+                Arguments.of("{\"n\":1.e5}", "line 1, column 8: invalid number: expected a digit after the decimal point, found 'e'"),
+                Arguments.of("{\"to\":[\"a\"}", "line 1, column 11: expected ']' to close the array opened at line 1, column 7, found '}'"),
+                Arguments.of("\n\n  {\"id\":\"a\"]", "line 3, column 12: expected '}' to close the object opened at line 3, column 3, found ']'"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("malformedJson")
+    void malformedJsonIsDescribedInOurWords(String body, String where) {
+        assertThatThrownBy(() -> json(body)).isInstanceOf(MalformedBodyException.class).hasMessage("body is not valid JSON: " + where)
+                .message().doesNotContain("REDACTED", "Source:", "StreamReadFeature", "VALUE_STRING", "code ");
+    }
+
+    @Test
+    void brokenUtf8NamesTheByte() {
+        byte[] body = "{\"id\":\"MARKER\"}".getBytes(StandardCharsets.UTF_8);
+        byte[] middle = body.clone();
+        middle[7] = (byte) 0xC3;
+        middle[8] = (byte) 0x28;
+        assertThatThrownBy(() -> parser.parseJson(middle, NOW))
+                .hasMessage("body is not valid UTF-8: invalid UTF-8 at byte 9 (line 1): byte 0x28 cannot continue a multi-byte character");
+        byte[] start = body.clone();
+        start[7] = (byte) 0xFF;
+        assertThatThrownBy(() -> parser.parseJson(start, NOW))
+                .hasMessage("body is not valid UTF-8: invalid UTF-8 at byte 8 (line 1): byte 0xff cannot start a character");
+    }
+
+    @Test
+    void ndjsonAndSpoolMessagesSayTheSame() {
+        byte[] lines = (record("") + "\n" + "{\"id\" \"x\"}\n").getBytes(StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> parser.parseNdjson(lines, NOW))
+                .hasMessage("body is not valid JSON: line 2, column 7: expected ':' after a field name, found '\"'");
+        assertThatThrownBy(() -> parser.parseSequence("[{\"id\":1,}".getBytes(StandardCharsets.UTF_8), NOW))
+                .hasMessage("body is not valid JSON: line 1, column 10: expected a field name after ',' (a trailing comma is not allowed), found '}'");
+    }
+
+    @Test
+    void parserLimitsAndOtherEncodingsAreRefusedInOurWordsToo() {
+        assertThatThrownBy(() -> json("[" + "[".repeat(1500)))
+                .isInstanceOf(MalformedBodyException.class).hasMessage("body is over the parser's limits: values are nested more than 1000 deep");
+        byte[] utf32 = {0, 0, 0, '{', 0, 0, 0, '"', 0, 0x11, 0, 0, 0, 0, 0, '"'};
+        assertThatThrownBy(() -> parser.parseJson(utf32, NOW))
+                .isInstanceOf(MalformedBodyException.class).hasMessage("body is not valid text: invalid UTF-32 at byte 11; send UTF-8");
     }
 }

@@ -1,5 +1,6 @@
 package io.archiver.lab.bench;
 
+import io.archiver.store.ArchiveTable;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -90,15 +91,14 @@ final class ArchiveSeeder {
     }
 
     static String partition(LocalDate day) {
-        return "messages_p" + day.toString().replace("-", "");
+        return ArchiveTable.partition(day);
     }
 
     private static String insertMessages(Day day) {
         long last = day.first() + day.count() - 1;
         double step = 86_400.0 / day.count();
         String users = "300";
-        return "INSERT INTO archive." + partition(day.day()) + " (record_id, conversation_id, kind, sent_at, sender, recipients, "
-                + "content_type, body, external, frontend, received_at, archived_at, exported_at, content_hash) "
+        return "INSERT INTO archive." + partition(day.day()) + " (" + ArchiveTable.STORED_COLUMNS + ", content_hash) "
                 + "SELECT id, 'seed-dlg-' || (g / 12) || ';from-tag=' || to_hex((g / 12) * 2654435761 % 4294967296), 'message', ts, "
                 + "'sip:user' || ((g / 12) * 7919 % " + users + ") || '@contoso.com', "
                 + "ARRAY['sip:user' || (((g / 12) * 7919 + 1 + g % 5) % " + users + ") || CASE WHEN g % 10 = 0 THEN '@adatum.com' ELSE '@fabrikam.com' END], "

@@ -1,5 +1,6 @@
 package io.archiver.lab.bench;
 
+import io.archiver.store.ArchiveTable;
 import com.zaxxer.hikari.HikariDataSource;
 import io.archiver.lab.LabPostgres;
 import io.archiver.compliance.export.ExportFormat;
@@ -118,9 +119,8 @@ public final class ExportBenchCommand implements Callable<Integer> {
         double step = 86_400.0 / records;
         try (Connection c = db.getConnection(); Statement s = c.createStatement()) {
             s.execute("SELECT archive.ensure_day_partition('" + day + "'::date)");
-            String partition = "archive.messages_p" + day.toString().replace("-", "");
-            s.executeUpdate("INSERT INTO " + partition + " (record_id, conversation_id, kind, sent_at, sender, recipients, content_type, "
-                    + "body, external, frontend, received_at, archived_at, exported_at, content_hash) "
+            String partition = ArchiveTable.qualifiedPartition(day);
+            s.executeUpdate("INSERT INTO " + partition + " (" + ArchiveTable.STORED_COLUMNS + ", content_hash) "
                     + "SELECT id, 'bench-conv-' || (g / " + conversationSize + "), "
                     + "CASE WHEN g % 100 = 0 THEN 'conference-message' ELSE 'message' END, ts, "
                     + "'sip:user' || (g % 500) || '@contoso.com', "

@@ -1,6 +1,5 @@
 package io.archiver.retention.hold;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,6 +9,7 @@ import io.archiver.core.auth.Role;
 import io.archiver.core.http.ApiException;
 import io.archiver.core.http.BearerAuth;
 import io.archiver.core.http.HttpServer;
+import io.archiver.core.record.JsonErrors;
 import io.archiver.store.AuditLog;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -161,11 +161,9 @@ public final class HoldRoutes {
         JsonNode node;
         try {
             node = JSON.readTree(body);
-        } catch (JsonProcessingException e) {
-            String reason = e.getOriginalMessage();
-            throw ApiException.badRequest("body is not valid JSON: " + reason, "", reason);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            String reason = JsonErrors.describe(e, body);
+            throw ApiException.badRequest(reason, "", reason);
         }
         if (node == null || node.isMissingNode()) {
             throw ApiException.badRequest("body is empty: send {\"participant\": \"sip:user@domain\"} or {\"conversation\": \"ID\"} with \"reason\"",

@@ -6,8 +6,10 @@ import io.archiver.core.auth.Principal;
 import io.archiver.core.auth.Role;
 import io.archiver.core.http.ApiException;
 import io.archiver.core.http.BearerAuth;
+import io.archiver.core.record.JsonErrors;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import java.io.IOException;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
@@ -43,8 +45,8 @@ public final class PurgeRoutes {
         JsonNode node;
         try {
             node = body == null || body.isBlank() ? JSON.createObjectNode() : JSON.readTree(body);
-        } catch (Exception e) {
-            throw new ApiException(400, "the body is not valid JSON: " + e.getMessage());
+        } catch (IOException e) {
+            throw new ApiException(400, JsonErrors.describe(e, body.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         }
         if (!node.isObject()) {
             throw new ApiException(400, "the body must be a JSON object like {\"olderThanDays\": 60, \"dryRun\": true}");

@@ -1,7 +1,9 @@
 package io.archiver.retention.purge;
 
+import io.archiver.store.ArchiveTable;
 import io.archiver.store.AdvisoryLocks;
 import io.archiver.retention.RetentionSettings;
+import io.archiver.core.text.Plural;
 import io.archiver.store.AuditLog;
 import io.archiver.store.DayPartitions;
 import java.sql.Connection;
@@ -12,7 +14,6 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -136,8 +137,9 @@ public final class Purger {
             String state = run.interrupted ? "interrupted" : "done";
             PurgeStatistics stats = run.statistics(runId, recovered, (System.nanoTime() - started) / 1_000_000);
             finishRun(connection, runId, state, null, request, stats);
-            log.info("purge run {} {}: {} purged, {} held back, {} not exported, {} day partition(s) dropped, {} ms",
-                    runId, state, stats.purged(), stats.heldBack(), stats.notExported(), stats.partitionsDropped(), stats.durationMillis());
+            log.info("purge run {} {}: {} {}, {} held back, {} not exported, {} {}, {} ms", runId, state,
+                    request.dryRun() ? "would purge" : "purged", Plural.of(stats.purged(), "record"), stats.heldBack(), stats.notExported(),
+                    request.dryRun() ? "would drop" : "dropped", Plural.of(stats.partitionsDropped(), "day partition"), stats.durationMillis());
             return stats;
         } catch (SQLException | RuntimeException e) {
             rollbackQuietly(connection);
@@ -436,13 +438,13 @@ public final class Purger {
             List<String> tables = new ArrayList<>();
             try (Statement s = connection.createStatement();
                  ResultSet rs = s.executeQuery("SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                         + "WHERE n.nspname = 'archive' AND c.relkind = 'r' AND c.relname ~ '^messages_p[0-9]{8}_expired$' ORDER BY 1")) {
+                         + "WHERE n.nspname = 'archive' AND c.relkind = 'r' AND c.relname ~ '" + ArchiveTable.EXPIRED_PARTITION_REGEX + "' ORDER BY 1")) {
                 while (rs.next()) {
                     tables.add(rs.getString(1));
                 }
             }
             for (String table : tables) {
-                LocalDate day = LocalDate.parse(table.substring(10, 18), DateTimeFormatter.BASIC_ISO_DATE);
+                LocalDate day = ArchiveTable.dayOfExpiredPartition(table).orElseThrow();
                 log.info("finishing {} left by an interrupted purge", table);
                 long records = finishExpiredTable(table, day);
                 count(day, records, 0, 0);
@@ -525,7 +527,7 @@ public final class Purger {
     }
 
     static String partitionName(LocalDate day) {
-        return "messages_p" + day.format(DateTimeFormatter.BASIC_ISO_DATE);
+        return ArchiveTable.partition(day);
     }
 
     private static Instant dayEnd(LocalDate day) {

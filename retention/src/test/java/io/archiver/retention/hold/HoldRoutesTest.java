@@ -180,6 +180,9 @@ class HoldRoutesTest {
             assertThat(refused.body().get("details")).as(body.getKey()).isNotEmpty();
             assertThat(refused.body().get("details").get(0).get("field").asText()).as(body.getKey()).isEqualTo(body.getValue());
         }
+        // Malformed JSON is described in our words (where, and what was expected), not in the parser's.
+        String unclosed = post(ADMIN, "{\"conversation\": \"d\", \"reason\": \"r\"").body().get("error").asText();
+        assertThat(unclosed).contains("not valid JSON", "line 1").doesNotContain("REDACTED", "Source:", "StreamReadFeature");
         ApiResponse both = post(ADMIN, "{\"participant\": \"sip:a@example.com\", \"conversation\": \"d\", \"reason\": \"r\"}");
         assertThat(both.body().get("error").asText()).contains("not both");
         ApiResponse badUri = post(ADMIN, "{\"participant\": \"alice@example.com\"}");
@@ -195,7 +198,7 @@ class HoldRoutesTest {
         assertThat(Sql.number(dataSource, "SELECT count(*) FROM archive.holds")).isZero();
         // Each refused call is audited as such, under the admin's name.
         assertThat(Sql.number(dataSource, "SELECT count(*) FROM archive.audit_log WHERE action = 'hold.place' "
-                + "AND actor = 'admin-otto' AND result->>'status' = '400'")).isEqualTo(bodies.size() + 3);
+                + "AND actor = 'admin-otto' AND result->>'status' = '400'")).isEqualTo(bodies.size() + 4);
         assertThat(Sql.number(dataSource, "SELECT count(*) FROM archive.audit_log WHERE result->>'status' = '413'")).isEqualTo(1);
     }
 
