@@ -23,7 +23,8 @@ public final class FrontendKeys implements SettingGroup {
             .withDoc("address of the HTTP listener (POST /v1/records, health, metrics)");
     public static final Setting<Integer> HTTP_PORT = Setting.integer("http.port", 0, 65535, FRONTEND).withDefault(8080)
             .withDoc("port of the HTTP listener; 0 picks a free port");
-    public static final Setting<String> AMQP_HOST = Setting.string("amqp.host", FRONTEND).withNoDefault("the value of http.host")
+    public static final Setting<String> AMQP_HOST = Setting.string("amqp.host", FRONTEND)
+            .withDerivedDefault(config -> FrontendKeys.HTTP_HOST.get(config), "the value of http.host")
             .withDoc("address of the spool broker's acceptor for AMQP and core senders");
     public static final Setting<Integer> AMQP_PORT = Setting.integer("amqp.port", 0, 65535, FRONTEND).withDefault(5672)
             .withDoc("port of the spool broker's acceptor; 0: no AMQP/core acceptor");

@@ -78,7 +78,7 @@ public record FrontendSettings(
                 tokensFile,
                 httpHost,
                 FrontendKeys.HTTP_PORT.get(config),
-                FrontendKeys.AMQP_HOST.find(config).orElse(httpHost),
+                FrontendKeys.AMQP_HOST.get(config),
                 FrontendKeys.AMQP_PORT.get(config),
                 FrontendKeys.SPOOL_DIR.get(config),
                 FrontendKeys.SPOOL_MAX_BYTES.get(config),

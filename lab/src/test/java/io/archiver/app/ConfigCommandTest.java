@@ -41,6 +41,7 @@ class ConfigCommandTest {
                 .containsPattern("node\\.name +node-7 +.*node\\.properties")
                 .containsPattern("retention\\.days +30 ")
                 .containsPattern("retention\\.hourOfDay +2 +default")
+                .containsPattern("retention\\.cron +0 0 2 \\* \\* \\? +default")
                 .containsPattern("db\\.password +\\*\\*\\*\\* +.*\\(db\\.passwordFile\\)")
                 .containsPattern("integrity\\.key +\\*\\*\\*\\* ")
                 .containsPattern("retention\\.override\\.domain:example\\.com +365 ")
@@ -59,6 +60,7 @@ class ConfigCommandTest {
         assertThat(detected.out()).contains("as a front-end's (detected from front-end keys: spool.dir)")
                 .containsPattern("http\\.port +8090 ")
                 .containsPattern("amqp\\.port +5672 +default")
+                .containsPattern("amqp\\.host +127\\.0\\.0\\.1 +default")
                 .doesNotContain("retention.days");
         Cli.Result asNode = Cli.run("config", "check", "--config", file.toString(), "--role", "node");
         assertThat(asNode.exit()).isEqualTo(2);

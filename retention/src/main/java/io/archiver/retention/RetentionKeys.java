@@ -27,7 +27,7 @@ public final class RetentionKeys implements SettingGroup {
                     NODE)
             .withCheck(org.quartz.CronExpression::isValidExpression,
                     "a valid Quartz cron expression (seconds minutes hours day-of-month month day-of-week), e.g. 0 0 2 * * ?")
-            .withNoDefault("0 0 <retention.hourOfDay> * * ?")
+            .withDerivedDefault(config -> "0 0 " + RetentionKeys.HOUR_OF_DAY.get(config) + " * * ?", "0 0 <retention.hourOfDay> * * ?")
             .withDoc("when the purge runs, as a Quartz cron expression");
     public static final Setting<Boolean> EXPORTED_ONLY = Setting.bool("retention.exportedOnly", NODE).withDefault(false)
             .withDoc("purge only records that were exported (OCS PurgeExportedArchivesOnly)");

@@ -22,9 +22,7 @@ public record RetentionSettings(boolean enabled, int days, String cron, boolean 
 
     /** Reads the {@code retention.*} keys ({@link RetentionKeys}). */
     public static RetentionSettings from(Config config) {
-        int hour = RetentionKeys.HOUR_OF_DAY.get(config);
-        String cron = RetentionKeys.CRON.find(config).orElse("0 0 " + hour + " * * ?");
-        return new RetentionSettings(RetentionKeys.ENABLED.get(config), RetentionKeys.DAYS.get(config), cron,
+        return new RetentionSettings(RetentionKeys.ENABLED.get(config), RetentionKeys.DAYS.get(config), RetentionKeys.CRON.get(config),
                 RetentionKeys.EXPORTED_ONLY.get(config), RetentionOverrides.from(config), RetentionKeys.BATCH_RECORDS.get(config),
                 RetentionKeys.BATCH_PAUSE.get(config), RetentionKeys.PARTITIONS_AHEAD.get(config));
     }

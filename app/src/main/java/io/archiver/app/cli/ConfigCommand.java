@@ -117,8 +117,7 @@ public final class ConfigCommand implements Callable<Integer> {
             if (set.isPresent()) {
                 return setting.type().format(set.get());
             }
-            T byDefault = setting.defaultValue();
-            return byDefault != null ? setting.type().format(byDefault) : "(" + setting.defaultText() + ")";
+            return setting.hasDefault() ? setting.type().format(setting.get(config)) : "(" + setting.defaultText() + ")";
         }
 
         private static String origin(Setting<?> setting, Config config) {

@@ -67,7 +67,7 @@ public final class ConfigReference {
                     out.append("| `").append(s.name()).append("`")
                             .append(s.fileKey().map(f -> " (or `" + f + "`)").orElse(""))
                             .append(" | ").append(s.type().name())
-                            .append(" | ").append(s.defaultValue() != null && !s.defaultText().contains(" ")
+                            .append(" | ").append(s.hasFixedDefault() && !s.defaultText().contains(" ")
                                     ? "`" + s.defaultText() + "`" : cell(s.defaultText()))
                             .append(" | ").append(cell(s.type().range()))
                             .append(" | ").append(s.secret() ? "yes" : "")

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -23,19 +24,21 @@ public final class Setting<T> {
     private final String name;
     private final SettingType<T> type;
     private final Set<Role> roles;
-    private final Supplier<T> defaultValue;
+    private final Function<Config, T> defaultValue;
+    private final boolean fixedDefault;
     private final String defaultText;
     private final boolean required;
     private final String doc;
     private final Predicate<T> check;
     private final String checkText;
 
-    private Setting(String name, SettingType<T> type, Set<Role> roles, Supplier<T> defaultValue, String defaultText,
-                    boolean required, String doc, Predicate<T> check, String checkText) {
+    private Setting(String name, SettingType<T> type, Set<Role> roles, Function<Config, T> defaultValue, boolean fixedDefault,
+                    String defaultText, boolean required, String doc, Predicate<T> check, String checkText) {
         this.name = Objects.requireNonNull(name, "name");
         this.type = Objects.requireNonNull(type, "type");
         this.roles = roles.isEmpty() ? EnumSet.noneOf(Role.class) : EnumSet.copyOf(roles);
         this.defaultValue = defaultValue;
+        this.fixedDefault = fixedDefault;
         this.defaultText = defaultText;
         this.required = required;
         this.doc = doc;
@@ -45,7 +48,7 @@ public final class Setting<T> {
 
     public static <T> Setting<T> of(String name, SettingType<T> type, Role... roles) {
         return new Setting<>(name, type, roles.length == 0 ? EnumSet.noneOf(Role.class) : EnumSet.copyOf(List.of(roles)),
-                null, "", false, "", null, null);
+                null, false, "", false, "", null, null);
     }
 
     public static Setting<String> string(String name, Role... roles) {
@@ -87,30 +90,35 @@ public final class Setting<T> {
     /** The default value; the reference shows it formatted. */
     public Setting<T> withDefault(T value) {
         Objects.requireNonNull(value, "default of " + name);
-        return new Setting<>(name, type, roles, () -> value, type.format(value), false, doc, check, checkText);
+        return new Setting<>(name, type, roles, c -> value, true, type.format(value), false, doc, check, checkText);
     }
 
     /** A default computed when read (the host name), worded {@code text} in the reference. */
     public Setting<T> withDefault(Supplier<T> value, String text) {
-        return new Setting<>(name, type, roles, value, text, false, doc, check, checkText);
+        return new Setting<>(name, type, roles, c -> value.get(), false, text, false, doc, check, checkText);
+    }
+
+    /** A default that follows other settings ({@code amqp.host}: the {@code http.host}), worded {@code text} in the reference. */
+    public Setting<T> withDerivedDefault(Function<Config, T> value, String text) {
+        return new Setting<>(name, type, roles, value, false, text, false, doc, check, checkText);
     }
 
     /** No default, and none needed: the reference words what happens without it ("none: ..."). */
     public Setting<T> withNoDefault(String text) {
-        return new Setting<>(name, type, roles, null, text, false, doc, check, checkText);
+        return new Setting<>(name, type, roles, null, false, text, false, doc, check, checkText);
     }
 
     public Setting<T> withRequired() {
-        return new Setting<>(name, type, roles, null, "(required)", true, doc, check, checkText);
+        return new Setting<>(name, type, roles, null, false, "(required)", true, doc, check, checkText);
     }
 
     public Setting<T> withDoc(String text) {
-        return new Setting<>(name, type, roles, defaultValue, defaultText, required, text, check, checkText);
+        return new Setting<>(name, type, roles, defaultValue, fixedDefault, defaultText, required, text, check, checkText);
     }
 
     /** A further check of a parsed value ({@code expected} completes "is not valid: expected ..."). */
     public Setting<T> withCheck(Predicate<T> valid, String expected) {
-        return new Setting<>(name, type, roles, defaultValue, defaultText, required, doc, valid, expected);
+        return new Setting<>(name, type, roles, defaultValue, fixedDefault, defaultText, required, doc, valid, expected);
     }
 
     public String name() {
@@ -177,14 +185,19 @@ public final class Setting<T> {
             return value.get();
         }
         if (defaultValue != null) {
-            return defaultValue.get();
+            return defaultValue.apply(config);
         }
         throw config.missing(name);
     }
 
-    /** The default value (null when the key has none). */
-    public T defaultValue() {
-        return defaultValue == null ? null : defaultValue.get();
+    /** Whether the default is one value, the same for every configuration (not the host name, not another key's). */
+    public boolean hasFixedDefault() {
+        return fixedDefault;
+    }
+
+    /** Whether the key has a default at all (fixed, computed or derived). */
+    public boolean hasDefault() {
+        return defaultValue != null;
     }
 
     private ConfigException invalid(String value, String expected) {
