@@ -34,8 +34,9 @@ import java.util.Optional;
  * In a {@code .properties} file the {@code :} of a scope must be escaped ({@code policies.domain\:example.com.archiveExternal=false},
  * {@code policies.user\:sip\:alice@example.com.archiveInternal=false}): an unescaped {@code :} ends the key,
  * which this class recognises and refuses with that advice. In YAML, write the scope as a (quoted) key.
- * Each value is read with {@link Config#bool}, so {@code ARCHIVER_POLICIES_...} environment variables
- * override the values of keys the file has (they cannot add scopes).
+ * Each value is read as a bool through {@link FrontendKeys#POLICIES}' definition, so
+ * {@code ARCHIVER_POLICIES_...} environment variables override the values of keys the file has (they cannot
+ * add scopes: the loader refuses such a variable).
  *
  * <h2>Which records are archived</h2>
  * <ol>

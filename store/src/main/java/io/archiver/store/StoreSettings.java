@@ -17,11 +17,7 @@ public record StoreSettings(String nodeName, String httpHost, int httpPort, Opti
                             BrokerSettings broker, ConsumerSettings consumer) {
 
     public static StoreSettings from(Config config) {
-        String name = StoreKeys.NODE_NAME.get(config).strip();
-        if (name.isEmpty()) {
-            throw new io.archiver.core.config.ConfigException("setting node.name is blank");
-        }
-        return new StoreSettings(name, StoreKeys.HTTP_HOST.get(config), StoreKeys.HTTP_PORT.get(config),
+        return new StoreSettings(StoreKeys.NODE_NAME.get(config), StoreKeys.HTTP_HOST.get(config), StoreKeys.HTTP_PORT.get(config),
                 StoreKeys.TOKENS_FILE.find(config), DatabaseSettings.from(config), BrokerSettings.from(config), ConsumerSettings.from(config));
     }
 }
