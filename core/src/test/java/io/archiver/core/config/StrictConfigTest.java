@@ -60,6 +60,10 @@ class StrictConfigTest {
         Files.writeString(file, "Retention.Days=30\n");
         assertThatThrownBy(() -> Config.load(file, Map.of(), CATALOG, Role.NODE))
                 .as("case-insensitive").hasMessageContaining("did you mean retention.days?");
+        Path yaml = dir.resolve("node.yaml");
+        Files.writeString(yaml, "retention:\n  dayz: 30\n");
+        assertThatThrownBy(() -> Config.load(yaml, Map.of(), CATALOG, Role.NODE))
+                .as("YAML the same").hasMessageContaining("unknown setting retention.dayz").hasMessageContaining("did you mean retention.days?");
         Files.writeString(file, "completely.different=1\n");
         assertThatThrownBy(() -> Config.load(file, Map.of(), CATALOG, Role.NODE))
                 .hasMessageContaining("unknown setting completely.different").message().doesNotContain("did you mean");
