@@ -1,12 +1,14 @@
 package io.archiver.app.cli;
 
+import io.archiver.retention.hold.HoldStore;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** Who a command acts as in the audit log: {@code --by NAME}, or {@code cli:<OS user>} without it. */
 final class CliActor {
 
-    static final int MAX_LENGTH = 256;
+    /** As long as a hold's {@code placed_by} may be. */
+    static final int MAX_LENGTH = HoldStore.MAX_ACTOR_LENGTH;
 
     private CliActor() {
     }

@@ -1,12 +1,12 @@
 package io.archiver.app.cli;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.archiver.app.NodeSettings;
 import io.archiver.compliance.export.ExportException;
 import io.archiver.compliance.export.ExportFile;
 import io.archiver.compliance.export.ExportQuery;
 import io.archiver.compliance.export.ExportResult;
 import io.archiver.compliance.export.Exporter;
-import io.archiver.app.NodeSettings;
 import io.archiver.core.config.Config;
 import io.archiver.core.config.Role;
 import io.archiver.core.text.Plural;
@@ -88,7 +88,7 @@ public final class ExportCommand implements Callable<Integer> {
         }
         checkOut();
         NodeSettings settings = NodeSettings.from(Config.load(configFile, Role.NODE));
-        String actor = by != null ? by : "cli:" + System.getProperty("user.name");
+        String actor = CliActor.of(spec, by);
         AtomicBoolean cancelled = new AtomicBoolean();
         CountDownLatch done = new CountDownLatch(1);
         Thread hook = new Thread(() -> {

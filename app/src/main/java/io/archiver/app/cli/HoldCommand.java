@@ -1,9 +1,9 @@
 package io.archiver.app.cli;
 
-import io.archiver.core.text.Plural;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.zaxxer.hikari.HikariDataSource;
+import io.archiver.core.text.Plural;
 import io.archiver.retention.hold.Hold;
 import io.archiver.retention.hold.HoldAlreadyReleasedException;
 import io.archiver.retention.hold.HoldJson;
@@ -90,7 +90,7 @@ public final class HoldCommand implements Runnable {
                 throw usage(spec, "hold refused: " + e.problems().stream().map(p -> "--" + p.field() + " " + p.reason())
                         .collect(Collectors.joining("; ")));
             }
-            String actor = actor(spec, by);
+            String actor = CliActor.of(spec, by);
             try (HikariDataSource dataSource = Database.open(loadConfig(config), "cli")) {
                 HoldStore holds = new HoldStore(dataSource);
                 if (!schemaPresent(holds, config)) {
@@ -132,7 +132,7 @@ public final class HoldCommand implements Runnable {
                 throw usage(spec, "hold id must be a positive whole number, not '" + id + "'");
             }
             long holdId = Long.parseLong(id);
-            String actor = actor(spec, by);
+            String actor = CliActor.of(spec, by);
             try (HikariDataSource dataSource = Database.open(loadConfig(config), "cli")) {
                 HoldStore holds = new HoldStore(dataSource);
                 if (!schemaPresent(holds, config)) {
@@ -186,7 +186,7 @@ public final class HoldCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            String actor = actor(spec, by);
+            String actor = CliActor.of(spec, by);
             try (HikariDataSource dataSource = Database.open(loadConfig(config), "cli")) {
                 HoldStore holds = new HoldStore(dataSource);
                 if (!schemaPresent(holds, config)) {
@@ -249,16 +249,6 @@ public final class HoldCommand implements Runnable {
         System.err.println("archiver: the database has no archive.holds table (schema not migrated): run ./archiver migrate --config "
                 + config.file + " first");
         return false;
-    }
-
-    private static String actor(CommandSpec spec, String by) {
-        if (by == null) {
-            return "cli:" + System.getProperty("user.name", "unknown");
-        }
-        if (by.isBlank() || by.length() > HoldStore.MAX_ACTOR_LENGTH || by.codePoints().anyMatch(Character::isISOControl)) {
-            throw usage(spec, "--by must be a name of 1-" + HoldStore.MAX_ACTOR_LENGTH + " characters without control characters");
-        }
-        return by.strip();
     }
 
     private static CommandLine.ParameterException usage(CommandSpec spec, String message) {

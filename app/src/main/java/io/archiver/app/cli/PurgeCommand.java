@@ -2,6 +2,7 @@ package io.archiver.app.cli;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.archiver.app.NodeSettings;
+import io.archiver.core.text.Plural;
 import io.archiver.retention.RetentionSettings;
 import io.archiver.retention.purge.PurgeBusyException;
 import io.archiver.retention.purge.PurgeParameters;
@@ -14,7 +15,6 @@ import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
-import io.archiver.core.text.Plural;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -70,7 +70,7 @@ public final class PurgeCommand implements Callable<Integer> {
         }
         NodeSettings settings = config.node();
         RetentionSettings retention = settings.retention();
-        String actor = by != null ? by : "cli:" + System.getProperty("user.name");
+        String actor = CliActor.of(spec, by);
         PurgeRequest request = new PurgeRequest(PurgeRequest.Trigger.COMMAND, actor, dryRun, olderThan, exportedOnly, maxRecords);
         try (HikariDataSource dataSource = Database.open(settings.database(), "purge");
              ProgressBar bar = progressBar()) {

@@ -4,12 +4,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.zaxxer.hikari.HikariDataSource;
 import io.archiver.app.NodeSettings;
-import io.archiver.cluster.status.ClusterStatus;
 import io.archiver.cluster.failover.FailoverSettings;
-import io.archiver.store.Database;
 import io.archiver.cluster.failover.HostProbe;
 import io.archiver.cluster.node.NodeHeartbeat;
+import io.archiver.cluster.status.ClusterStatus;
+import io.archiver.core.text.Plural;
 import io.archiver.store.AuditLog;
+import io.archiver.store.Database;
 import java.io.PrintStream;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -20,8 +21,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import javax.sql.DataSource;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -136,8 +137,8 @@ public final class StatusCommand implements Callable<Integer> {
                     node.get("broker"), node.get("lastSeen"));
         }
         Map<?, ?> queues = (Map<?, ?>) status.get("queues");
-        out.printf("queues: %,d record message(s) waiting in the archive brokers, %,d dead letter(s) to replay%n",
-                (Long) queues.get("archiveBrokers"), (Long) queues.get("deadLetters"));
+        out.printf("queues: %s waiting in the archive brokers, %s to replay%n",
+                Plural.of((Long) queues.get("archiveBrokers"), "message"), Plural.of((Long) queues.get("deadLetters"), "dead letter"));
         Map<?, ?> last = (Map<?, ?>) status.get("lastFailover");
         if (last == null) {
             out.println("last failover: none");
@@ -170,7 +171,7 @@ public final class StatusCommand implements Callable<Integer> {
             case "primary", "fenced" -> {
                 List<?> replicas = (List<?>) server.get("replicas");
                 line.append(Boolean.TRUE.equals(server.get("synchronous")) ? " synchronous" : " asynchronous")
-                        .append(", ").append(replicas.size()).append(" standby(s)");
+                        .append(", ").append(Plural.of(replicas.size(), "standby", "standbys"));
                 for (Object r : replicas) {
                     Map<?, ?> replica = (Map<?, ?>) r;
                     line.append(" [").append(replica.get("name")).append(' ').append(replica.get("state")).append(' ')

@@ -3,13 +3,13 @@ package io.archiver.app.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.zaxxer.hikari.HikariDataSource;
+import io.archiver.app.NodeSettings;
 import io.archiver.compliance.integrity.IntegritySettings;
 import io.archiver.compliance.integrity.IntegrityVerifier;
 import io.archiver.compliance.integrity.VerifyReport;
 import io.archiver.compliance.integrity.VerifyReport.ChainFinding;
 import io.archiver.compliance.integrity.VerifyReport.DayReport;
 import io.archiver.compliance.integrity.VerifyReport.Finding;
-import io.archiver.app.NodeSettings;
 import io.archiver.core.text.Plural;
 import io.archiver.core.time.TimeOrDate;
 import io.archiver.store.Database;
@@ -77,7 +77,7 @@ public final class VerifyCommand implements Callable<Integer> {
         }
         NodeSettings settings = config.node();
         IntegritySettings integrity = settings.integrity();
-        String actor = by != null ? by : "cli:" + System.getProperty("user.name");
+        String actor = CliActor.of(spec, by);
         VerifyReport report;
         try (HikariDataSource dataSource = Database.open(settings.database(), "verify", 1);
              ProgressBar bar = progressBar()) {
