@@ -22,7 +22,7 @@ public final class ConfigReference {
                 Each role reads one file, given by `--config FILE` (`.properties`, or `.yml`/`.yaml` whose nested
                 keys are joined with dots): the front-end (`./archiver frontend`) its own, the archive node
                 (`./archiver node`) its own; the CLI commands that take `--config` (`migrate`, `hold`, `purge`,
-                `verify`, `export`, `status`, `replay-dead-letters`) read the node's file.
+                `verify`, `export`, `status`, `conflicts`, `replay-dead-letters`) read the node's file.
                 `./archiver config check --config FILE [--role node|frontend]` validates a file (and the
                 environment) and prints the effective configuration, with where each value comes from and
                 secrets masked.
