@@ -1,5 +1,6 @@
 package io.archiver.compliance.audit;
 
+import io.archiver.compliance.cursor.CheckedCursor;
 import io.archiver.core.auth.Principal;
 import io.archiver.core.auth.Role;
 import io.archiver.core.http.ApiException;
@@ -8,10 +9,9 @@ import io.archiver.core.time.TimeOrDate;
 import io.archiver.store.AuditLog;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
-import java.nio.charset.StandardCharsets;
+import java.nio.ByteBuffer;
 import java.time.DateTimeException;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -26,7 +26,7 @@ public final class AuditRoutes {
     public static final int DEFAULT_LIMIT = 100;
     public static final int MAX_LIMIT = 1000;
     private static final Set<String> PARAMETERS = Set.of("actor", "action", "from", "to", "limit", "cursor");
-    private static final String CURSOR_PREFIX = "audit:";
+    private static final CheckedCursor CURSOR = new CheckedCursor("archiver audit cursor", (byte) 1);
 
     private AuditRoutes() {
     }
@@ -91,22 +91,21 @@ public final class AuditRoutes {
         throw new ApiException(400, "limit must be a whole number from 1 to " + MAX_LIMIT + ", not '" + text + "'");
     }
 
+    /** A {@link CheckedCursor} of the last entry's id. */
     static String encode(long lastId) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString((CURSOR_PREFIX + lastId).getBytes(StandardCharsets.UTF_8));
+        return CURSOR.seal(ByteBuffer.allocate(8).putLong(lastId).array());
     }
 
     private static Long cursor(String text) {
         if (text == null || text.isBlank()) {
             return null;
         }
+        ByteBuffer body;
         try {
-            String decoded = new String(Base64.getUrlDecoder().decode(text), StandardCharsets.UTF_8);
-            if (decoded.startsWith(CURSOR_PREFIX)) {
-                return Long.parseLong(decoded.substring(CURSOR_PREFIX.length()));
-            }
+            body = CURSOR.open(text, 8, 8);
         } catch (IllegalArgumentException e) {
-            // falls through to the message
+            throw new ApiException(400, e.getMessage());
         }
-        throw new ApiException(400, "cursor is not one this endpoint gave out: pass nextCursor of the previous page unchanged");
+        return body.getLong();
     }
 }

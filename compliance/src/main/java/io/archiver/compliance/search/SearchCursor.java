@@ -1,5 +1,6 @@
 package io.archiver.compliance.search;
 
+import io.archiver.compliance.cursor.CheckedCursor;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -7,64 +8,37 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Arrays;
-import java.util.Base64;
 
 /**
  * Where a search stopped: the last record of the page given out ({@code sentAt}, {@code id}: the keyset,
  * a total order) and the upper bound of {@code sentAt} frozen at the first page, so the pages of one
  * search neither shift nor grow while records arrive.
  *
- * <p>Opaque to clients: base64url (no padding) of
- * {@code version(1) | filters' fingerprint(8) | until(8, µs) | last sentAt(8, µs) | last id (UTF-8) | checksum(8)},
- * the checksum being the first 8 bytes of a SHA-256 over everything before it. A cursor someone changed
- * fails the checksum, and one given with other filters than those of its search fails the fingerprint:
- * both are refused. The checksum tells damage and tampering apart from a real cursor; it is not a
- * signature, and need not be one: a forged cursor can only move within results the caller may read anyway.
+ * <p>A {@link CheckedCursor} of {@code filters' fingerprint(8) | until(8, µs) | last sentAt(8, µs) | last id (UTF-8)}.
+ * One given with other filters than those of its search fails the fingerprint and is refused.
  */
 public record SearchCursor(Instant until, Instant lastSentAt, String lastId) {
 
-    private static final byte VERSION = 1;
+    private static final CheckedCursor ENVELOPE = new CheckedCursor("archiver search cursor", (byte) 1);
     private static final int FINGERPRINT = 8;
-    private static final int CHECKSUM = 8;
-    private static final int FIXED = 1 + FINGERPRINT + 8 + 8;
+    private static final int FIXED = FINGERPRINT + 8 + 8;
     private static final int MAX_ID_BYTES = 1024;
-    private static final byte[] CHECKSUM_SALT = "archiver search cursor".getBytes(StandardCharsets.US_ASCII);
 
     /** The cursor's text for the search with these filters. */
     public String encode(SearchQuery query) {
         byte[] id = lastId.getBytes(StandardCharsets.UTF_8);
-        ByteBuffer buffer = ByteBuffer.allocate(FIXED + id.length + CHECKSUM);
-        buffer.put(VERSION).put(query.fingerprint()).putLong(micros(until)).putLong(micros(lastSentAt)).put(id);
-        buffer.put(checksum(buffer.array(), buffer.position()));
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(buffer.array());
+        ByteBuffer buffer = ByteBuffer.allocate(FIXED + id.length);
+        buffer.put(query.fingerprint()).putLong(micros(until)).putLong(micros(lastSentAt)).put(id);
+        return ENVELOPE.seal(buffer.array());
     }
 
     /** Reads a cursor given back with these filters; {@link InvalidSearchException} ({@code cursor}) when it cannot be used. */
     public static SearchCursor decode(String text, SearchQuery query) {
-        byte[] bytes;
-        String stripped = text.strip();
+        ByteBuffer buffer;
         try {
-            bytes = Base64.getUrlDecoder().decode(stripped);
+            buffer = ENVELOPE.open(text, FIXED + 1, FIXED + MAX_ID_BYTES);
         } catch (IllegalArgumentException e) {
-            throw invalid("cursor is not base64url text: pass the nextCursor of the previous page unchanged");
-        }
-        // Only the one spelling this class writes: no padding, no stray bits in the last character.
-        if (!Base64.getUrlEncoder().withoutPadding().encodeToString(bytes).equals(stripped)) {
-            throw invalid("cursor was altered or damaged (it is not in the form given out): pass the nextCursor of the "
-                    + "previous page unchanged, or leave cursor out to start again");
-        }
-        if (bytes.length < FIXED + 1 + CHECKSUM || bytes.length > FIXED + MAX_ID_BYTES + CHECKSUM) {
-            throw invalid("cursor has the wrong length: pass the nextCursor of the previous page unchanged");
-        }
-        int body = bytes.length - CHECKSUM;
-        if (!MessageDigest.isEqual(checksum(bytes, body), Arrays.copyOfRange(bytes, body, bytes.length))) {
-            throw invalid("cursor was altered or damaged (its checksum does not match): pass the nextCursor of the previous page "
-                    + "unchanged, or leave cursor out to start again");
-        }
-        ByteBuffer buffer = ByteBuffer.wrap(bytes, 0, body);
-        if (buffer.get() != VERSION) {
-            throw invalid("cursor is of another version of the search: leave cursor out to start again");
+            throw invalid(e.getMessage());
         }
         byte[] fingerprint = new byte[FINGERPRINT];
         buffer.get(fingerprint);
@@ -94,13 +68,6 @@ public record SearchCursor(Instant until, Instant lastSentAt, String lastId) {
 
     static Instant instant(long micros) {
         return Instant.EPOCH.plus(micros, ChronoUnit.MICROS);
-    }
-
-    private static byte[] checksum(byte[] bytes, int length) {
-        byte[] salted = new byte[CHECKSUM_SALT.length + length];
-        System.arraycopy(CHECKSUM_SALT, 0, salted, 0, CHECKSUM_SALT.length);
-        System.arraycopy(bytes, 0, salted, CHECKSUM_SALT.length, length);
-        return Arrays.copyOf(SearchQuery.sha256(salted), CHECKSUM);
     }
 
     private static InvalidSearchException invalid(String message) {

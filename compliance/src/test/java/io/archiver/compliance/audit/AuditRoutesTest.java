@@ -108,6 +108,12 @@ class AuditRoutesTest {
         get("/v1/audit", ADMIN, 200);
         assertThat(get("/v1/audit?limit=0", AUDITOR, 400).get("error").asText()).contains("limit");
         assertThat(get("/v1/audit?cursor=bogus", AUDITOR, 400).get("error").asText()).contains("cursor");
+        // A real cursor with one character changed fails its checksum.
+        String cursor = AuditRoutes.encode(41);
+        String changed = (cursor.charAt(3) == 'A' ? 'B' : 'A') + "";
+        String altered = cursor.substring(0, 3) + changed + cursor.substring(4);
+        assertThat(get("/v1/audit?cursor=" + altered, AUDITOR, 400).get("error").asText()).contains("altered or damaged");
+        assertThat(get("/v1/audit?cursor=" + cursor, AUDITOR, 200).get("entries")).isNotNull();
         assertThat(get("/v1/audit?from=yesterday", AUDITOR, 400).get("error").asText()).contains("from");
         assertThat(get("/v1/audit?from=2026-02-01&to=2026-01-01", AUDITOR, 400).get("error").asText()).contains("after");
         assertThat(get("/v1/audit?actr=x", AUDITOR, 400).get("error").asText()).contains("actr");
