@@ -72,8 +72,8 @@ public final class LabCommand implements Callable<Integer> {
 
         Files.createDirectories(data);
         try (LabLogging logging = LabLogging.install(logFile(data), console)) {
-            console.println("lab: starting PostgreSQL (primary and standby), " + nodes + " archive node(s) and " + frontends
-                    + " front-end(s) in " + data.toAbsolutePath() + " (log: " + logFile(data).toAbsolutePath() + ")");
+            console.println("lab: starting PostgreSQL (primary and standby), " + Plural.of(nodes, "archive node") + " and " + Plural.of(frontends, "front-end")
+                    + " in " + data.toAbsolutePath() + " (log: " + logFile(data).toAbsolutePath() + ")");
             Path record = writeExampleRecord(data);
             try (LabCluster lab = LabCluster.start(data, frontends, nodes, Map.of())) {
                 printEndpoints(console, lab, record);

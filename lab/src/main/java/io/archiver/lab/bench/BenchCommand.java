@@ -1,11 +1,12 @@
 package io.archiver.lab.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.archiver.lab.ImTrafficModel;
-import io.archiver.lab.LabCluster;
 import io.archiver.app.send.RecordSender;
 import io.archiver.core.record.ArchiveRecord;
 import io.archiver.core.record.RecordJson;
+import io.archiver.core.text.Plural;
+import io.archiver.lab.ImTrafficModel;
+import io.archiver.lab.LabCluster;
 import io.archiver.store.CopyRows;
 import io.archiver.store.DayPartitions;
 import io.archiver.store.Incoming;
@@ -37,8 +38,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyManager;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -82,7 +83,7 @@ public final class BenchCommand implements Callable<Integer> {
             }
             ImTrafficModel model = new ImTrafficModel("bench-" + shortId(), 42, 200);
             List<ArchiveRecord> rows = model.next(records, Instant.now());
-            log("pushing " + records + " records through " + load.frontends + " front-end(s) with " + load.senders + " senders");
+            log("pushing " + records + " records through " + Plural.of(load.frontends, "front-end") + " with " + load.senders + " senders");
             Timing pipeline = push(lab, token, rows);
             long stored = lab.archivedWithPrefix(model.runId() + "-");
             if (stored != records) {

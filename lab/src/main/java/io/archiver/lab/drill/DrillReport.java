@@ -3,6 +3,7 @@ package io.archiver.lab.drill;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.archiver.core.text.Plural;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -62,7 +63,7 @@ final class DrillReport {
     String summaryText() {
         Map<String, Object> s = summary();
         StringBuilder out = new StringBuilder("summary: ");
-        out.append(drills.size()).append(" of ").append(settings.drills()).append(" drill(s) run, ")
+        out.append(drills.size()).append(" of ").append(Plural.of(settings.drills(), "drill")).append(" run, ")
                 .append(s.get("failedOver")).append(" failed over; kill -> writes resumed max ")
                 .append(secondsText(s.get("killToWritesResumedMaxSeconds"))).append(", mean ")
                 .append(secondsText(s.get("killToWritesResumedMeanSeconds"))).append("; lost ").append(s.get("lost"))

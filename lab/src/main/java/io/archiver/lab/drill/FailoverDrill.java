@@ -1,11 +1,12 @@
 package io.archiver.lab.drill;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.archiver.cluster.failover.Failover;
+import io.archiver.cluster.failover.FailoverLog;
+import io.archiver.core.text.Plural;
 import io.archiver.lab.ImTrafficModel;
 import io.archiver.lab.TrafficGenerator;
 import io.archiver.store.DatabaseHosts;
-import io.archiver.cluster.failover.Failover;
-import io.archiver.cluster.failover.FailoverLog;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -64,7 +65,7 @@ final class FailoverDrill {
         TrafficGenerator load = new TrafficGenerator(new ImTrafficModel(runId, System.nanoTime(), 40), lab.frontends(),
                 lab.ingestToken(), settings.rate()).onAccepted(accepted::addAll);
         say(number, "primary " + result.oldPrimary + ", standby " + ready.get().standby().describe() + ", term "
-                + result.termBefore + "; loading " + lab.frontends().size() + " front-end(s) at " + settings.rate() + " records/s");
+                + result.termBefore + "; loading " + Plural.of(lab.frontends().size(), "front-end") + " at " + settings.rate() + " records/s");
         load.start();
         try {
             sleep(settings.before());
@@ -244,7 +245,7 @@ final class FailoverDrill {
         result.lostIds = comparison.lost().stream().limit(DrillResult.SAMPLE).toList();
         result.doubledIds = comparison.doubled().stream().limit(DrillResult.SAMPLE).toList();
         if (!result.drained) {
-            say(result.number, result.lost + " accepted record(s) not archived after the drain time-out of "
+            say(result.number, Plural.of(result.lost, "accepted record") + " not archived after the drain time-out of "
                     + settings.drainTimeout().toSeconds() + " s" + (lastError == null ? "" : " (last database error: " + lastError + ")"));
         }
     }
