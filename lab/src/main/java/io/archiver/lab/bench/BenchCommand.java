@@ -258,7 +258,7 @@ public final class BenchCommand implements Callable<Integer> {
             System.out.println(new ObjectMapper().writeValueAsString(figures));
             return;
         }
-        System.out.printf("bench: %d records, %d front-end(s), %d senders, %d records a request%n", records, load.frontends, load.senders, load.batch);
+        System.out.printf("bench: %d records, %s, %d senders, %d records a request%n", records, Plural.of(load.frontends, "front-end"), load.senders, load.batch);
         System.out.printf("  pipeline  HTTP -> spool -> bridge -> archive broker -> PostgreSQL: %.2f s, %,.0f records/s (all accepted after %.2f s)%n",
                 pipeline.archivedSeconds(), pipelineRate, pipeline.acceptedSeconds());
         System.out.printf("  reference raw COPY of the same rows and ids, same tables/indexes: %.2f s, %,.0f records/s%n", copySeconds, copyRate);

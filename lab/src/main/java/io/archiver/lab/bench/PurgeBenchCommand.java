@@ -2,9 +2,10 @@ package io.archiver.lab.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
+import io.archiver.core.config.Config;
+import io.archiver.core.text.Plural;
 import io.archiver.lab.LabCluster;
 import io.archiver.lab.LabPostgres;
-import io.archiver.core.config.Config;
 import io.archiver.retention.RetentionSettings;
 import io.archiver.retention.purge.PurgeRequest;
 import io.archiver.retention.purge.PurgeStatistics;
@@ -30,8 +31,8 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -523,9 +524,9 @@ public final class PurgeBenchCommand implements Callable<Integer> {
         }
         System.out.printf("bench-purge: %,d records seeded in %.1f s, %,d of them expired (%d days, 70 to %d days ago), %,d over the last %d days%n",
                 records, seedSeconds, expired, daysExpired, 70 + daysExpired - 1, records - expired, daysRecent);
-        System.out.printf("  ingest: %d front-end(s), %d senders, %d records a request; purge: older than %d days, %,d records a batch, %d ms pause%n",
-                load.frontends, load.senders, load.batch, RETENTION_DAYS, retention.batchRecords(), retention.batchPause().toMillis());
-        System.out.printf("  purge: %.2f s, %,d purged, %d day partition(s) dropped (survey %.2f s, then %.2f s a day on average, slowest %.2f s)%n",
+        System.out.printf("  ingest: %s, %d senders, %d records a request; purge: older than %d days, %,d records a batch, %d ms pause%n",
+                Plural.of(load.frontends, "front-end"), load.senders, load.batch, RETENTION_DAYS, retention.batchRecords(), retention.batchPause().toMillis());
+        System.out.printf("  purge: %.2f s, %,d purged, day partitions dropped: %d (survey %.2f s, then %.2f s a day on average, slowest %.2f s)%n",
                 purgeSeconds, stats.purged(), stats.partitionsDropped(), purge.surveySeconds(), dayMean, dayMax);
         if (purgeSeconds < SHORT_PURGE_SECONDS) {
             System.out.printf("  note: the purge took less than %.0f s; the rate during it is over that short window, and noisy%n", SHORT_PURGE_SECONDS);
