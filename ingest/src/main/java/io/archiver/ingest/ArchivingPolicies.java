@@ -3,6 +3,7 @@ package io.archiver.ingest;
 import io.archiver.core.config.Config;
 import io.archiver.core.config.ConfigException;
 import io.archiver.core.record.ArchiveRecord;
+import io.archiver.core.record.ParticipantUri;
 import io.archiver.core.record.SipUri;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -232,7 +233,7 @@ public final class ArchivingPolicies {
         }
         if (scope.startsWith(USER)) {
             String uri = scope.substring(USER.length());
-            Optional<String> normalised = SipUri.normalize(uri);
+            Optional<String> normalised = ParticipantUri.normalize(uri);
             if (normalised.isEmpty()) {
                 throw new ConfigException("setting " + key + ": '" + uri + "' is not a SIP URI sip:user@domain: write the scope as"
                         + " user:sip:alice@example.com");

@@ -132,6 +132,17 @@ class RecordsEndpointTest {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
     }
 
+    @Test
+    void xmppParticipantsAreAcceptedBesideSipOnes() {
+        ObjectNode chat = record().put("from", "xmpp:alice@Lab.Example");
+        chat.putArray("to").add("xmpp:bob@lab.example").add("sip:carol@example.com");
+        ObjectNode room = record().put("kind", "conference-message").put("conversationId", "xmpp:room@conference.lab.example")
+                .put("from", "xmpp:дима@lab.example");
+        room.putArray("to").add("xmpp:room@conference.lab.example");
+        HttpResponse<String> response = postJson(port, array(List.of(chat, room)));
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+    }
+
     // ---- 400: one rule at a time, as the second record of an array ----
 
     static Stream<Arguments> invalidRecords() {
@@ -156,6 +167,9 @@ class RecordsEndpointTest {
                 invalid("from without sip:", "from", r -> r.put("from", "alice@example.com")),
                 invalid("from without a domain", "from", r -> r.put("from", "sip:alice")),
                 invalid("from a tel URI", "from", r -> r.put("from", "tel:+4930123")),
+                invalid("from a full JID with a resource", "from", r -> r.put("from", "xmpp:alice@lab.example/phone")),
+                invalid("from an XMPP domain alone", "from", r -> r.put("from", "xmpp:lab.example")),
+                invalid("from an XMPP localpart with a space", "from", r -> r.put("from", "xmpp:al ice@lab.example")),
                 invalid("a bad recipient", "to[1]", r -> r.putArray("to").add("sip:bob@example.com").add("bob")),
                 invalid("to empty for a message", "to", r -> r.putArray("to")),
                 invalid("to missing for a message", "to", r -> r.remove("to")),

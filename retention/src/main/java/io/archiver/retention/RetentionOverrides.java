@@ -2,7 +2,7 @@ package io.archiver.retention;
 
 import io.archiver.core.config.Config;
 import io.archiver.core.config.ConfigException;
-import io.archiver.core.record.SipUri;
+import io.archiver.core.record.ParticipantUri;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -54,7 +54,7 @@ public record RetentionOverrides(Map<String, Integer> daysByScope) {
         }
         if (scope.startsWith("user:")) {
             String uri = scope.substring("user:".length());
-            return "user:" + SipUri.normalize(uri).orElseThrow(() -> new ConfigException(
+            return "user:" + ParticipantUri.normalize(uri).orElseThrow(() -> new ConfigException(
                     "setting " + key + ": '" + uri + "' is not a SIP URI (write user:sip:alice@example.com)"));
         }
         throw new ConfigException("setting " + key + ": unknown scope '" + scope

@@ -74,7 +74,7 @@ public final class HoldCommand implements Runnable {
 
         static final class Target {
             @Option(names = "--participant", required = true, paramLabel = "URI",
-                    description = "hold every record this SIP URI sent or received (sip:user@domain)")
+                    description = "hold every record this participant sent or received (sip:user@domain or xmpp:user@domain)")
             String participant;
 
             @Option(names = "--conversation", required = true, paramLabel = "ID", description = "hold every record of this conversation id")

@@ -1,5 +1,6 @@
 package io.archiver.compliance.export;
 
+import io.archiver.core.record.ParticipantUri;
 import io.archiver.core.record.SipUri;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -50,8 +51,8 @@ public record ExportQuery(Instant from, Instant to, List<String> participants, L
                 names.format() + " must be one of eml, jsonl, csv" + (format == null ? "" : " (not '" + format + "')")));
         Set<String> normal = new LinkedHashSet<>();
         for (String p : participants == null ? List.<String>of() : participants) {
-            normal.add(SipUri.normalize(p == null ? "" : p.trim()).orElseThrow(() -> new IllegalArgumentException(
-                    names.participants() + " '" + p + "' is not a SIP URI sip:user@domain")));
+            normal.add(ParticipantUri.normalize(p == null ? "" : p.trim()).orElseThrow(() -> new IllegalArgumentException(
+                    names.participants() + " '" + p + "' is not a SIP URI sip:user@domain (nor an XMPP URI xmpp:user@domain)")));
         }
         Set<String> convs = new LinkedHashSet<>();
         for (String c : conversations == null ? List.<String>of() : conversations) {

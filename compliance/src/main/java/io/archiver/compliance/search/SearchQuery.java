@@ -1,5 +1,6 @@
 package io.archiver.compliance.search;
 
+import io.archiver.core.record.ParticipantUri;
 import io.archiver.core.record.RecordValidator;
 import io.archiver.core.record.SipUri;
 import io.archiver.core.time.TimeOrDate;
@@ -73,8 +74,8 @@ public record SearchQuery(String participant, String conversation, Instant from,
     }
 
     static String participant(String value) {
-        return SipUri.normalize(value.strip()).orElseThrow(() -> new InvalidSearchException("participant",
-                "participant must be a SIP URI sip:user@domain, not '" + excerpt(value) + "'"));
+        return ParticipantUri.normalize(value.strip()).orElseThrow(() -> new InvalidSearchException("participant",
+                "participant must be a SIP URI sip:user@domain, not '" + excerpt(value) + "' (or an XMPP URI xmpp:user@domain)"));
     }
 
     static String conversation(String value, String parameter) {

@@ -71,9 +71,9 @@ public final class RecordValidator {
         String from = null;
         String rawFrom = f.requiredString("from");
         if (rawFrom != null) {
-            from = SipUri.normalize(rawFrom).orElse(null);
+            from = ParticipantUri.normalize(rawFrom).orElse(null);
             if (from == null) {
-                f.error("from", "must be a SIP URI sip:user@domain");
+                f.error("from", "must be a SIP URI sip:user@domain or an XMPP URI xmpp:user@domain");
             }
         }
         List<String> to = parseRecipients(f, kind);
@@ -143,9 +143,9 @@ public final class RecordValidator {
         List<String> to = new ArrayList<>(elements.size());
         for (int i = 0; i < elements.size(); i++) {
             RawRecord.Value element = elements.get(i);
-            Optional<String> uri = element.isString() ? SipUri.normalize(element.text()) : Optional.empty();
+            Optional<String> uri = element.isString() ? ParticipantUri.normalize(element.text()) : Optional.empty();
             if (uri.isEmpty()) {
-                f.error("to[" + i + "]", "must be a SIP URI sip:user@domain");
+                f.error("to[" + i + "]", "must be a SIP URI sip:user@domain or an XMPP URI xmpp:user@domain");
             } else {
                 to.add(uri.get());
             }

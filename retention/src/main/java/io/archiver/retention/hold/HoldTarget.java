@@ -1,5 +1,6 @@
 package io.archiver.retention.hold;
 
+import io.archiver.core.record.ParticipantUri;
 import io.archiver.core.record.SipUri;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,10 +66,10 @@ public record HoldTarget(String participant, String conversation) {
             return null;
         }
         if (participant != null) {
-            String normal = SipUri.normalize(participant.strip()).orElse(null);
+            String normal = ParticipantUri.normalize(participant.strip()).orElse(null);
             if (normal == null) {
                 problems.add(new InvalidHoldException.Problem("participant",
-                        "must be a SIP URI sip:user@domain, not '" + excerpt(participant) + "'"));
+                        "must be a SIP URI sip:user@domain, not '" + excerpt(participant) + "' (or an XMPP URI xmpp:user@domain)"));
                 return null;
             }
             return new HoldTarget(normal, null);
