@@ -72,6 +72,19 @@ class RecordSearchTest {
         Sql.execute(dataSource, "TRUNCATE archive.messages, archive.message_ids, archive.audit_log");
     }
 
+    @Test
+    void findsXmppParticipantsWithTheDomainFolded() throws Exception {
+        ArchiveRecord chat = SearchData.record("x-1", "p2p:xmpp:alice@lab.example,xmpp:bob@lab.example", START,
+                "xmpp:alice@lab.example", List.of("xmpp:bob@lab.example"), "hello over XMPP");
+        ArchiveRecord sip = SearchData.record("s-1", "dlg-9", START.plusSeconds(1), "sip:alice@lab.example",
+                List.of("sip:bob@lab.example"), "hello over SIP");
+        SearchData.write(writer, List.of(chat, sip));
+        assertThat(search.search(SearchQuery.parse("xmpp:bob@LAB.example", null, null, null, null), 10, null).records())
+                .extracting(r -> r.id()).containsExactly("x-1");
+        assertThat(search.search(SearchQuery.parse("sip:bob@lab.example", null, null, null, null), 10, null).records())
+                .extracting(r -> r.id()).containsExactly("s-1");
+    }
+
     /** Every page of a search, checked for the paging's own promises on the way. */
     private List<StoredRecord> all(SearchQuery query, int limit) throws Exception {
         List<StoredRecord> records = new ArrayList<>();
