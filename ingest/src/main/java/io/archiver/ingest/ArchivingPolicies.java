@@ -225,7 +225,7 @@ public final class ArchivingPolicies {
         }
         if (scope.startsWith(DOMAIN)) {
             String domain = scope.substring(DOMAIN.length());
-            if (domain.isEmpty() || SipUri.normalize("sip:user@" + domain).isEmpty()) {
+            if (domain.isEmpty() || !SipUri.isDomain(domain)) {
                 throw new ConfigException("setting " + key + ": '" + domain + "' is not a domain name (dot-separated labels of"
                         + " letters, digits and inner hyphens): write the scope as domain:example.com");
             }

@@ -1,11 +1,9 @@
 package io.archiver.lab;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import io.archiver.app.ArchiveNode;
 import io.archiver.core.config.Config;
 import io.archiver.core.config.Role;
 import io.archiver.ingest.FrontendService;
-import io.archiver.app.ArchiveNode;
 import io.archiver.store.NodeService;
 import io.micrometer.core.instrument.Counter;
 import java.io.IOException;
@@ -13,7 +11,6 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -265,10 +262,7 @@ public final class LabCluster implements AutoCloseable {
         lab.put("postgres", postgres);
         lab.put("amqp", frontends.stream().map(FrontendService::amqpPort).toList());
         lab.put("config", nodeConfig.toAbsolutePath().toString());
-        Path target = labJson();
-        Path temporary = target.resolveSibling("lab.json.tmp");
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(temporary.toFile(), lab);
-        Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        JsonFiles.write(labJson(), lab);
     }
 
     private static Path writeProperties(Path file, Map<String, String> values) throws IOException {

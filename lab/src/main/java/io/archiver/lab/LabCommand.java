@@ -8,10 +8,8 @@ import io.archiver.store.ArchiveTable;
 import io.archiver.store.NodeService;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -111,13 +109,8 @@ public final class LabCommand implements Callable<Integer> {
      * {@code try:} line. Rewritten at every start (written aside and renamed).
      */
     static Path writeExampleRecord(Path data) throws IOException {
-        ObjectMapper json = new ObjectMapper();
-        String record = RecordJson.toJson(ImTrafficModel.exampleRecord(Instant.now()));
         Path target = data.resolve("record.json").toAbsolutePath();
-        Path temporary = target.resolveSibling("record.json.tmp");
-        Files.writeString(temporary, json.writerWithDefaultPrettyPrinter().writeValueAsString(json.readTree(record))
-                + System.lineSeparator(), StandardCharsets.UTF_8);
-        Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        JsonFiles.write(target, new ObjectMapper().readTree(RecordJson.toJson(ImTrafficModel.exampleRecord(Instant.now()))));
         return target;
     }
 

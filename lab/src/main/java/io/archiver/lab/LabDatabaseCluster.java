@@ -2,7 +2,6 @@ package io.archiver.lab;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.archiver.lab.FreePorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -508,10 +507,7 @@ public final class LabDatabaseCluster implements AutoCloseable {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("ports", ports);
         json.put("primary", primaryName);
-        Path target = root.resolve("cluster.json");
-        Path temporary = root.resolve("cluster.json.tmp");
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(temporary.toFile(), json);
-        Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        JsonFiles.write(root.resolve("cluster.json"), json);
     }
 
     private static JsonNode readClusterJson(Path file) {

@@ -2,11 +2,9 @@ package io.archiver.lab;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -99,9 +97,7 @@ final class LabPorts {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("comment", "ports of the lab's listeners, kept across restarts on this directory (written by archiver lab)");
         json.put("ports", ports);
-        Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(temporary.toFile(), json);
-        Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        JsonFiles.write(file, json);
     }
 
     Path file() {

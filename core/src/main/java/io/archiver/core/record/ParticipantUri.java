@@ -44,7 +44,7 @@ public final class ParticipantUri {
         }
         String domain = value.substring(at + 1).toLowerCase(Locale.ROOT);
         // A JID's domain is a host name here, checked by the same rule as a SIP URI's.
-        if (SipUri.normalize("sip:u@" + domain).isEmpty()) {
+        if (!SipUri.isDomain(domain)) {
             return Optional.empty();
         }
         return Optional.of(XMPP + value.substring(XMPP.length(), at + 1) + domain);

@@ -37,6 +37,11 @@ public final class SipUri {
         return Optional.of("sip:" + value.substring(4, at + 1) + value.substring(at + 1).toLowerCase(Locale.ROOT));
     }
 
+    /** Whether {@code domain} is a host name as a participant URI's domain must be (either case). */
+    public static boolean isDomain(String domain) {
+        return !domain.isEmpty() && domain.length() <= MAX_LENGTH && validDomain(domain, 0, domain.length());
+    }
+
     private static boolean validUser(String s, int from, int to) {
         for (int i = from; i < to; i++) {
             char c = s.charAt(i);
